@@ -1,0 +1,47 @@
+import Hummingbird
+import Identity
+import Logging
+import Store
+
+/// Builds the HTTP application: one place that wires storage, services and route families.
+public enum ArbiterApplication {
+    /// Everything the routes share, opened once at start.
+    public struct Services: Sendable {
+        public let environment: Store.Environment
+        public let identityTables: IdentityTables
+        public let registrar: TenantRegistrar
+
+        public init(environment: Store.Environment, configuration: ServerConfiguration) throws {
+            self.environment = environment
+            identityTables = try IdentityTables(environment: environment)
+            registrar = TenantRegistrar(
+                environment: environment, tables: identityTables,
+                hasher: PasswordHasher(cost: UInt8(configuration.passwordHashCost)))
+        }
+    }
+
+    public static func makeRouter(services: Services, configuration: ServerConfiguration) -> Router<ArbiterRequestContext> {
+        let router = Router(context: ArbiterRequestContext.self)
+        // Outermost first: the id exists before anything logs, and errors become responses
+        // before the access log records their status.
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: AccessLogMiddleware())
+        router.add(middleware: ErrorMiddleware())
+
+        HealthRoutes(environment: services.environment).add(to: router)
+        OpenAPIRoutes().add(to: router)
+        TenantRegistrationRoutes(registrar: services.registrar, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
+        return router
+    }
+
+    public static func make(
+        services: Services,
+        configuration: ServerConfiguration,
+        logger: Logger
+    ) -> some ApplicationProtocol {
+        Application(
+            router: makeRouter(services: services, configuration: configuration),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "arbiter"),
+            logger: logger)
+    }
+}

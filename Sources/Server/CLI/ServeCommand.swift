@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Store
+
+/// `arbiter serve`: open the data directory and answer HTTP until SIGTERM or SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP server.",
+        discussion: """
+            Settings come from built-in defaults, then --config FILE (YAML), then ARBITER_*
+            environment variables (ARBITER_HOST, ARBITER_PORT, ARBITER_DATA_DIR,
+            ARBITER_LOG_FORMAT, ARBITER_LOG_LEVEL, ARBITER_MAX_BODY_BYTES,
+            ARBITER_PASSWORD_HASH_COST), then the flags below.
+
+            Example:
+              arbiter serve --port 8080 --data-dir /var/lib/arbiter --log-format json
+
+            A config file sets the same keys in camelCase:
+              host: 0.0.0.0
+              port: 8080
+              dataDir: /var/lib/arbiter
+              logFormat: json
+            """
+    )
+
+    @Option(help: "Address to listen on (default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "TCP port to listen on (default 8080; 0 picks a free port).")
+    var port: Int?
+
+    @Option(name: .customLong("data-dir"), help: "Directory of the embedded LMDB database (default ./.arbiter-data).")
+    var dataDirectory: String?
+
+    @Option(help: "YAML file with settings.")
+    var config: String?
+
+    @Option(name: .customLong("log-format"), help: "text or json (one JSON object a line).")
+    var logFormat: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String?
+
+    func resolvedConfiguration(environment: [String: String]) throws -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        if let config { try configuration.apply(configFile: config) }
+        try configuration.apply(environment: environment)
+        if let host { try configuration.set("host", host, origin: "--host") }
+        if let port { try configuration.set("port", String(port), origin: "--port") }
+        if let dataDirectory { try configuration.set("dataDir", dataDirectory, origin: "--data-dir") }
+        if let logFormat { try configuration.set("logFormat", logFormat, origin: "--log-format") }
+        if let logLevel { try configuration.set("logLevel", logLevel, origin: "--log-level") }
+        return configuration
+    }
+
+    func run() async throws {
+        let configuration: ServerConfiguration
+        do {
+            configuration = try resolvedConfiguration(environment: ProcessInfo.processInfo.environment)
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
+        let level = configuration.logLevel
+        switch configuration.logFormat {
+        case .json:
+            LoggingSystem.bootstrap { label in
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        case .text:
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardOutput(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        }
+        var logger = Logger(label: "arbiter")
+        logger.logLevel = level
+
+        let environment = try Store.Environment(path: configuration.dataDirectory)
+        defer { environment.close() }
+        let services = try ArbiterApplication.Services(environment: environment, configuration: configuration)
+        let app = ArbiterApplication.make(services: services, configuration: configuration, logger: logger)
+        logger.info("starting", metadata: [
+            "host": .string(configuration.host), "port": .stringConvertible(configuration.port),
+            "data_dir": .string(configuration.dataDirectory),
+        ])
+        // Runs until SIGTERM/SIGINT, then lets in-flight requests finish (swift-service-lifecycle).
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        logger.info("stopped")
+    }
+}

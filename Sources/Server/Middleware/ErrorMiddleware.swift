@@ -1,0 +1,34 @@
+import HTTPTypes
+import Hummingbird
+import Identity
+
+/// Turns every error into a response in the format of its route family (DESIGN §5):
+/// problem details on `/api/*`. An unexpected error is logged with the request id and
+/// answered 500 without internals, so nothing leaks and the outer middleware (request id,
+/// access log) still sees a response.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = ArbiterRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let isAPI = request.uri.path.hasPrefix("/api/")
+            let responseError: any HTTPResponseError
+            switch error {
+            case let problem as ProblemError:
+                responseError = problem
+            case let failure as ValidationFailure:
+                responseError = ProblemError.validation(failure.errors)
+            case let http as HTTPError:
+                responseError = isAPI ? ProblemError.status(http.status, detail: http.body) : http
+            case let other as any HTTPResponseError:
+                responseError = isAPI ? ProblemError.status(other.status, detail: nil) : other
+            default:
+                context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+                responseError = ProblemError.status(.internalServerError, detail: "the server failed; quote the X-Request-Id header when reporting it")
+            }
+            return try responseError.response(from: request, context: context)
+        }
+    }
+}

@@ -1,0 +1,169 @@
+/// An order-preserving encoding for composite keys.
+///
+/// LMDB compares keys as raw bytes, so a key made of several parts (tenant, kind, id, …)
+/// must be encoded such that byte order equals tuple order, and such that all keys that
+/// share a leading tuple share a byte prefix. No package on this machine offers that for
+/// LMDB, so we use the scheme of FoundationDB's tuple layer, reduced to what we need:
+///
+/// - a string is `0x02`, its UTF-8 bytes with every `0x00` written as `0x00 0xFF`, then `0x00`;
+/// - bytes are `0x01`, escaped and terminated the same way;
+/// - an unsigned integer is `0x15` followed by 8 big-endian bytes (fixed width keeps order).
+///
+/// The terminator `0x00` sorts below every tag and below the escape `0xFF`, so `"ab" < "abc"`
+/// and a tuple sorts before every longer tuple that extends it.
+public struct Key: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public private(set) var bytes: [UInt8]
+
+    static let bytesTag: UInt8 = 0x01
+    static let stringTag: UInt8 = 0x02
+    static let uintTag: UInt8 = 0x15
+
+    public init() { bytes = [] }
+
+    public init(_ components: KeyComponent...) {
+        self.init(components)
+    }
+
+    public init(_ components: [KeyComponent]) {
+        bytes = []
+        bytes.reserveCapacity(components.count * 16)
+        for component in components { append(component) }
+    }
+
+    /// Wraps bytes read back from a table. The bytes are not validated until `components()`.
+    public init(encoded: [UInt8]) { bytes = encoded }
+
+    public init(encoded: UnsafeRawBufferPointer) { bytes = Array(encoded) }
+
+    public mutating func append(_ component: KeyComponent) {
+        switch component {
+        case .string(let s):
+            bytes.append(Self.stringTag)
+            appendEscaped(s.utf8)
+        case .bytes(let b):
+            bytes.append(Self.bytesTag)
+            appendEscaped(b)
+        case .uint(let n):
+            bytes.append(Self.uintTag)
+            withUnsafeBytes(of: n.bigEndian) { bytes.append(contentsOf: $0) }
+        }
+    }
+
+    public func appending(_ components: KeyComponent...) -> Key {
+        var copy = self
+        for component in components { copy.append(component) }
+        return copy
+    }
+
+    private mutating func appendEscaped<S: Sequence>(_ source: S) where S.Element == UInt8 {
+        for byte in source {
+            bytes.append(byte)
+            if byte == 0x00 { bytes.append(0xFF) }
+        }
+        bytes.append(0x00)
+    }
+
+    /// True when `self` begins with every component of `prefix`.
+    public func hasPrefix(_ prefix: Key) -> Bool {
+        bytes.starts(with: prefix.bytes)
+    }
+
+    /// Decodes the components back. Throws on bytes that this encoding never produces.
+    public func components() throws -> [KeyComponent] {
+        var result: [KeyComponent] = []
+        var index = 0
+        func readEscaped() throws -> [UInt8] {
+            var out: [UInt8] = []
+            while index < bytes.count {
+                let byte = bytes[index]
+                index += 1
+                if byte == 0x00 {
+                    if index < bytes.count && bytes[index] == 0xFF {
+                        out.append(0x00)
+                        index += 1
+                    } else {
+                        return out
+                    }
+                } else {
+                    out.append(byte)
+                }
+            }
+            throw KeyDecodingError.truncated
+        }
+        while index < bytes.count {
+            let tag = bytes[index]
+            index += 1
+            switch tag {
+            case Self.stringTag:
+                result.append(.string(String(decoding: try readEscaped(), as: UTF8.self)))
+            case Self.bytesTag:
+                result.append(.bytes(try readEscaped()))
+            case Self.uintTag:
+                guard index + 8 <= bytes.count else { throw KeyDecodingError.truncated }
+                var n: UInt64 = 0
+                for i in 0..<8 { n = n << 8 | UInt64(bytes[index + i]) }
+                index += 8
+                result.append(.uint(n))
+            default:
+                throw KeyDecodingError.unknownTag(tag)
+            }
+        }
+        return result
+    }
+
+    /// The smallest key greater than every key that has `self` as a prefix, used as the
+    /// exclusive upper bound of a prefix scan. `nil` when no such key exists (all 0xFF).
+    public func prefixUpperBound() -> Key? {
+        var upper = bytes
+        while let last = upper.last {
+            if last == 0xFF {
+                upper.removeLast()
+            } else {
+                upper[upper.count - 1] = last + 1
+                return Key(encoded: upper)
+            }
+        }
+        return nil
+    }
+
+    public static func < (lhs: Key, rhs: Key) -> Bool {
+        lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+    }
+
+    public var description: String {
+        guard let parts = try? components() else { return "Key(\(bytes))" }
+        return "(" + parts.map(\.description).joined(separator: ", ") + ")"
+    }
+}
+
+public enum KeyComponent: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
+    case string(String)
+    case uint(UInt64)
+    case bytes([UInt8])
+
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: UInt64) { self = .uint(value) }
+
+    public var description: String {
+        switch self {
+        case .string(let s): return "\"\(s)\""
+        case .uint(let n): return String(n)
+        case .bytes(let b): return "0x" + b.map { String($0, radix: 16) }.joined()
+        }
+    }
+
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    public var uintValue: UInt64? {
+        if case .uint(let n) = self { return n }
+        return nil
+    }
+}
+
+public enum KeyDecodingError: Error, Equatable {
+    case truncated
+    case unknownTag(UInt8)
+}
