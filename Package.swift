@@ -38,11 +38,13 @@ let package = Package(
         ]),
         .executableTarget(name: "arbiter", dependencies: ["Server"]),
 
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        // Helpers shared by test targets only; not part of any product.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "PolicyLangTests", dependencies: ["PolicyLang"]),
-        .testTarget(name: "IdentityTests", dependencies: ["Identity", "Store"]),
+        .testTarget(name: "IdentityTests", dependencies: ["Identity", "Store", "TestSupport"]),
         .testTarget(name: "ServerTests", dependencies: [
-            "Server", "Store", "Identity",
+            "Server", "Store", "Identity", "PolicyLang", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ],
