@@ -1,0 +1,81 @@
+/// Compiler stage 4: which rules can apply to a request, by (action, resource type).
+///
+/// Each rule lands in the bucket for every (action it names, resource type it pins), with
+/// `nil` standing for "any" on either axis. A request for (a, T) can only be matched by
+/// rules in the four buckets (a,T), (a,any), (any,T), (any,any); every rule is in at most
+/// one of them for a given request, so the candidate list is their merge. Buckets hold
+/// rule positions in evaluation order — deny rules first, each effect in source order —
+/// so a merge keeps that order and fast mode can stop at the first deny that holds.
+///
+/// The index only narrows the search: each rule's chunk still checks its whole scope.
+public struct DispatchIndex: Sendable, Equatable {
+    public struct Key: Hashable, Sendable {
+        public var action: String?
+        public var resourceType: String?
+
+        public init(action: String?, resourceType: String?) {
+            self.action = action
+            self.resourceType = resourceType
+        }
+    }
+
+    /// Positions in `order` (not rule indices), ascending.
+    public private(set) var buckets: [Key: [Int32]]
+    /// Rule indices in evaluation order: deny rules, then allow rules, each by source order.
+    public private(set) var order: [Int32]
+
+    public init(buckets: [Key: [Int32]], order: [Int32]) {
+        self.buckets = buckets
+        self.order = order
+    }
+
+    public init(rules: [CompiledRule]) {
+        let denies = rules.indices.filter { rules[$0].effect == .deny }
+        let allows = rules.indices.filter { rules[$0].effect == .allow }
+        order = (denies + allows).map { Int32($0) }
+        var buckets: [Key: [Int32]] = [:]
+        for (position, ruleIndex) in order.enumerated() {
+            let rule = rules[Int(ruleIndex)]
+            // A rule naming the same action twice still goes into its bucket once.
+            let actions: [String?] = rule.actions.map { Array(Set($0)).sorted() } ?? [nil]
+            for action in actions {
+                buckets[Key(action: action, resourceType: rule.resourceType), default: []].append(Int32(position))
+            }
+        }
+        self.buckets = buckets
+    }
+
+    /// Rule indices that can apply to a request, in evaluation order, written into
+    /// `result` (cleared first, capacity kept) so a caller reusing one buffer allocates
+    /// nothing per request. `actionID` is nil when the request's action is not of type
+    /// `Action` and so cannot match any rule's `actions:` list.
+    public func candidates(actionID: String?, resourceType: String, into result: inout [Int32]) {
+        result.removeAll(keepingCapacity: true)
+        let empty: [Int32] = []
+        let any = buckets[Key(action: nil, resourceType: nil)] ?? empty
+        let anyAction = buckets[Key(action: nil, resourceType: resourceType)] ?? empty
+        let anyType = actionID.flatMap { buckets[Key(action: $0, resourceType: nil)] } ?? empty
+        let exact = actionID.flatMap { buckets[Key(action: $0, resourceType: resourceType)] } ?? empty
+        var i = 0, j = 0, k = 0, l = 0
+        while true {
+            var next = Int32.max
+            if i < any.count { next = min(next, any[i]) }
+            if j < anyAction.count { next = min(next, anyAction[j]) }
+            if k < anyType.count { next = min(next, anyType[k]) }
+            if l < exact.count { next = min(next, exact[l]) }
+            if next == .max { break }
+            if i < any.count, any[i] == next { i += 1 }
+            if j < anyAction.count, anyAction[j] == next { j += 1 }
+            if k < anyType.count, anyType[k] == next { k += 1 }
+            if l < exact.count, exact[l] == next { l += 1 }
+            result.append(order[Int(next)])
+        }
+    }
+
+    /// Convenience for tests and tools: the candidates as a fresh array.
+    public func candidates(actionID: String?, resourceType: String) -> [Int32] {
+        var result: [Int32] = []
+        candidates(actionID: actionID, resourceType: resourceType, into: &result)
+        return result
+    }
+}
