@@ -1,0 +1,31 @@
+import PolicyLang
+
+/// What the VM may ask of the entity store. It asks for one attribute or one entity's
+/// direct parents at a time, never for a whole entity, so that the LMDB implementation
+/// (next issue) can answer straight from memory-mapped pages: look up one key, decode
+/// one attribute value, walk one parent list. The VM adds the transitive walk, the
+/// visited set and the per-request memo on top (see `AncestorMemo`).
+///
+/// The VM is generic over this protocol (never `any EntitySource`), so each concrete
+/// store gets a specialized VM with direct calls and no existential boxing.
+public protocol EntitySource {
+    /// One attribute of one entity.
+    func attribute(_ name: String, of entity: EntityUID) throws(EntitySourceError) -> AttributeLookup
+    /// Whether the entity exists and has the attribute (Cedar: `has` on a missing
+    /// entity is false, not an error). Need not decode the value.
+    func hasAttribute(_ name: String, of entity: EntityUID) throws(EntitySourceError) -> Bool
+    /// Calls `body` with each direct parent of `entity` (none when it does not exist).
+    func forEachParent(of entity: EntityUID, _ body: (EntityUID) -> Void) throws(EntitySourceError)
+}
+
+public enum AttributeLookup: Sendable, Equatable {
+    case value(Value)
+    case noSuchAttribute
+    case noSuchEntity
+}
+
+/// A failure of the store itself (I/O, corruption); the rule being evaluated errors.
+public struct EntitySourceError: Error, Sendable, Equatable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+}
