@@ -1,0 +1,171 @@
+import Evaluator
+import PolicyLang
+import Testing
+
+@Suite struct AuthorizerTests {
+    let boom = Expr.principal["nope"].eq(.long(1))
+
+    func decide(_ rules: [Rule], _ req: Request = request(), mode: AuthorizationMode = .complete) throws -> Decision {
+        try Authorizer(bundle: PolicyCompiler.compile(rules: rules)).authorize(req, entities: sampleEntities, mode: mode)
+    }
+
+    @Test func defaultDeny() throws {
+        let d = try decide([])
+        #expect(d == Decision(decision: .deny, reasons: [], errors: []))
+        #expect(try decide([rule("no", when: .bool(false))]).decision == .deny)
+    }
+
+    @Test func allow() throws {
+        let d = try decide([rule("a1"), rule("a2", when: Expr.principal["age"].gt(.long(18))), rule("a3", when: .bool(false))])
+        #expect(d.decision == .allow)
+        #expect(d.reasons == ["a1", "a2"])
+    }
+
+    @Test func denyWinsAndReasonsAreTheDenies() throws {
+        let d = try decide([rule("a1"), rule("d1", .deny), rule("a2"), rule("d2", .deny, principal: .type("User"))])
+        #expect(d.decision == .deny)
+        #expect(d.reasons == ["d1", "d2"])
+    }
+
+    @Test func erroringRuleDoesNotApplyAndIsReported() throws {
+        // An erroring deny does not deny; the allow still holds.
+        let d = try decide([rule("d-err", .deny, when: boom), rule("a1"), rule("a-err", when: boom)])
+        #expect(d.decision == .allow)
+        #expect(d.reasons == ["a1"])
+        #expect(d.errors.map(\.ruleID) == ["d-err", "a-err"])
+        // Errors are reported even when a deny decides.
+        let e = try decide([rule("a-err", when: boom), rule("d1", .deny)])
+        #expect(e.decision == .deny && e.reasons == ["d1"] && e.errors.map(\.ruleID) == ["a-err"])
+        // Only errors: default deny, errors listed in rule order.
+        let f = try decide([rule("z", when: boom), rule("y", .deny, when: boom)])
+        #expect(f.decision == .deny && f.reasons.isEmpty && f.errors.map(\.ruleID) == ["z", "y"])
+    }
+
+    @Test func fastModeStopsAtFirstSatisfiedDeny() throws {
+        let rules = [rule("a1"), rule("d-err", .deny, when: boom), rule("d1", .deny), rule("d2", .deny), rule("a-err", when: boom)]
+        let fast = try decide(rules, mode: .fast)
+        #expect(fast.decision == .deny && fast.reasons == ["d1"])
+        #expect(fast.errors.map(\.ruleID) == ["d-err"], "rules after the first deny are not evaluated")
+        let complete = try decide(rules, mode: .complete)
+        #expect(complete.decision == .deny && complete.reasons == ["d1", "d2"])
+        #expect(complete.errors.map(\.ruleID) == ["d-err", "a-err"])
+    }
+
+    @Test func fastModeStopsAtFirstAllowWhenNoDeny() throws {
+        let rules = [rule("d0", .deny, when: .bool(false)), rule("a1"), rule("a2"), rule("a-err", when: boom)]
+        let fast = try decide(rules, mode: .fast)
+        #expect(fast.decision == .allow && fast.reasons == ["a1"] && fast.errors.isEmpty)
+        let complete = try decide(rules)
+        #expect(complete.reasons == ["a1", "a2"] && complete.errors.map(\.ruleID) == ["a-err"])
+    }
+
+    @Test func explainTracesEveryEvaluatedRule() throws {
+        let d = try decide([
+            rule("a1"), rule("d-out", .deny, principal: .type("Group")), rule("a-false", when: .bool(false)),
+            rule("a-err", when: boom), rule("a-unless", unless: .bool(true)),
+        ], mode: .explain)
+        let outcomes = Dictionary(uniqueKeysWithValues: d.trace.map { ($0.ruleID, $0.outcome) })
+        #expect(d.trace.first?.ruleID == "d-out", "deny rules are evaluated first")
+        #expect(outcomes["a1"] == .satisfied)
+        #expect(outcomes["d-out"] == .outOfScope)
+        #expect(outcomes["a-false"] == .notSatisfied)
+        #expect(outcomes["a-unless"] == .notSatisfied)
+        if case .error(let message)? = outcomes["a-err"] { #expect(message.contains("nope")) } else { Issue.record("no error traced") }
+        #expect(try decide([rule("a1")]).trace.isEmpty, "complete mode keeps no trace")
+    }
+
+    @Test func scopes() throws {
+        let alice = request()
+        #expect(try decide([rule("r", principal: .equal(uid("User", "alice")))], alice).decision == .allow)
+        #expect(try decide([rule("r", principal: .equal(uid("User", "bob")))], alice).decision == .deny)
+        #expect(try decide([rule("r", resource: .type("Document"))], alice).decision == .allow)
+        #expect(try decide([rule("r", resource: .type("Folder"))], alice).decision == .deny)
+        #expect(try decide([rule("r", resource: .equal(uid("Document", "doc1")))], alice).decision == .allow)
+        #expect(try decide([rule("r", actions: ["write", "read"])], alice).decision == .allow)
+        #expect(try decide([rule("r", actions: ["write"])], alice).decision == .deny)
+        #expect(try decide([rule("r", actions: [])], alice).decision == .deny, "an empty action list matches nothing")
+        // Our `actions:` means equality with Action::"id", not membership in action groups.
+        let otherType = Request(principal: uid("User", "alice"), action: uid("Other", "read"), resource: uid("Document", "doc1"))
+        #expect(try decide([rule("r", actions: ["read"])], otherType).decision == .deny)
+        #expect(try decide([rule("r")], otherType).decision == .allow)
+    }
+
+    @Test func reusedAuthorizerGivesIndependentAnswers() throws {
+        let bundle = try PolicyCompiler.compile(rules: [
+            rule("owner", actions: ["read"], resource: .type("Document"), when: Expr.resource["owner"].eq(.principal)),
+            rule("block", .deny, when: Expr.context.has("blocked")),
+        ])
+        let authorizer = Authorizer(bundle: bundle)
+        for _ in 0..<3 {
+            #expect(authorizer.authorize(request(), entities: sampleEntities).decision == .allow)
+            #expect(authorizer.authorize(request(principal: uid("User", "bob")), entities: sampleEntities).decision == .deny)
+            let blocked = authorizer.authorize(request(context: ["blocked": .bool(true)]), entities: sampleEntities)
+            #expect(blocked.decision == .deny && blocked.reasons == ["block"])
+        }
+    }
+
+    /// The dispatch index is only an optimization: for random rule sets and requests, the
+    /// indexed decision must equal evaluating every rule on its own.
+    @Test func indexAgreesWithEvaluatingEveryRule() throws {
+        var rng = SplitMix(seed: 7)
+        let actions = ["read", "write", "delete"]
+        let types = ["Document", "Folder", "User"]
+        let resources = [uid("Document", "doc1"), uid("Folder", "f1"), uid("User", "bob")]
+        for round in 0..<40 {
+            var rules: [Rule] = []
+            for i in 0..<Int(rng.next() % 8 + 1) {
+                let acts: [String]? = rng.next() % 3 == 0 ? nil : Array(actions.shuffled(using: &rng).prefix(Int(rng.next() % 3 + 1)))
+                let res: Rule.Scope = switch rng.next() % 4 {
+                case 0: .any
+                case 1: .type(types.randomElement(using: &rng)!)
+                case 2: .equal(resources.randomElement(using: &rng)!)
+                default: .in(uid("Folder", "f1"))
+                }
+                let cond: Expr? = rng.next() % 2 == 0 ? nil : Expr.context["flag"]
+                rules.append(rule("r\(round)-\(i)", rng.next() % 3 == 0 ? .deny : .allow, actions: acts, resource: res, when: cond))
+            }
+            let bundle = try PolicyCompiler.compile(rules: rules)
+            let indexed = Authorizer(bundle: bundle)
+            for action in actions + ["other"] {
+                for resource in resources {
+                    for flag: Value in [.bool(true), .bool(false), .long(1)] {
+                        let req = request(action: action, resource: resource, context: ["flag": flag])
+                        let expected = try bruteForce(rules, req)
+                        #expect(indexed.authorize(req, entities: sampleEntities) == expected, "round \(round) \(action) \(resource)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Each rule compiled alone (so the index has one rule and cannot skip anything
+    /// wrongly), combined with Cedar's decision rule.
+    func bruteForce(_ rules: [Rule], _ req: Request) throws -> Decision {
+        var denies: [String] = [], allows: [String] = [], errors: [RuleError] = []
+        for r in rules {
+            let probe = Rule(id: r.id, effect: .allow, principal: r.principal, actions: nil, resource: r.resource,
+                             when: r.when, unless: r.unless, location: r.location)
+            let actionMatches = r.actions.map { req.action.type == "Action" && $0.contains(req.action.id) } ?? true
+            if !actionMatches { continue }
+            let d = try Authorizer(bundle: PolicyCompiler.compile(rules: [probe])).authorize(req, entities: sampleEntities)
+            errors += d.errors
+            if d.decision == .allow { if r.effect == .deny { denies.append(r.id) } else { allows.append(r.id) } }
+        }
+        if !denies.isEmpty { return Decision(decision: .deny, reasons: denies, errors: errors) }
+        if !allows.isEmpty { return Decision(decision: .allow, reasons: allows, errors: errors) }
+        return Decision(decision: .deny, reasons: [], errors: errors)
+    }
+}
+
+/// Deterministic generator so a failing random case can be reproduced.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
