@@ -110,6 +110,7 @@ struct Lexer {
         case "'": hint = "Cedar strings use double quotes"
         default: hint = nil
         }
-        throw ExpressionError("unexpected character '\(c.escaped(asASCII: false))'", at: start, hint: hint)
+        let shown = c.value < 0x20 || c.value == 0x7F ? c.escaped(asASCII: true) : String(c)
+        throw ExpressionError("unexpected character '\(shown)'", at: start, hint: hint)
     }
 }
