@@ -5,7 +5,8 @@ struct DocumentReader {
     enum Document {
         case policy(PolicyDocument, rules: [Rule], sources: [RuleSource], seenRuleIDs: [(String, SourceLocation)])
         case schema(Schema)
-        case test(TestSuite, reasonRefs: [(String, SourceLocation)])
+        /// The suite is nil when it has errors; its `reasons:` are still checked against the set.
+        case test(TestSuite?, reasonRefs: [(String, SourceLocation)])
     }
 
     /// Reads a file that a document refers to (`entitiesFile:`): the name to report

@@ -169,13 +169,14 @@ public enum PolicySetLoader {
                 case .schema(let schema)?:
                     schemas.append(schema)
                 case .test(let suite, let refs)?:
+                    reasonRefs += refs
+                    guard let suite else { break }
                     if let first = testIDs[suite.id] {
                         reader.error("test id '\(suite.id)' is used twice", at: suite.location,
                             hint: "the first is at \(first)")
                     }
                     testIDs[suite.id] = testIDs[suite.id] ?? suite.location
                     set.tests.append(suite)
-                    reasonRefs += refs
                 case nil:
                     break
                 }

@@ -54,7 +54,7 @@ extension DocumentReader {
         } else {
             error("test document has no 'cases'", at: node.location, hint: "add cases: with '- name: …' entries")
         }
-        guard let id, diagnostics.count == before else { return nil }
+        guard let id, diagnostics.count == before else { return .test(nil, reasonRefs: reasonRefs) }
         let suite = TestSuite(id: id, entities: entities, entitiesFile: entitiesFile, cases: cases, location: node.location)
         return .test(suite, reasonRefs: reasonRefs)
     }

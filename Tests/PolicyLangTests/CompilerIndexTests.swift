@@ -1,0 +1,49 @@
+import PolicyLang
+import Testing
+
+@Suite struct CompilerIndexTests {
+    let doc = EntityUID(type: "Document", id: "d")
+
+    func bundle() throws -> PolicyBundle {
+        try PolicyCompiler.compile(rules: [
+            CAST.rule("allow-read-docs", actions: ["read"], resource: .type("Document")),      // 0
+            CAST.rule("allow-any"),                                                             // 1
+            CAST.rule("deny-write", .deny, actions: ["write", "write"]),                        // 2
+            CAST.rule("allow-folder", resource: .in(EntityUID(type: "Folder", id: "f"))),       // 3
+            CAST.rule("deny-doc-d", .deny, resource: .equal(doc)),                              // 4
+            CAST.rule("allow-rw-users", actions: ["read", "write"], resource: .typeIn("User", doc)), // 5
+        ])
+    }
+
+    func ids(_ b: PolicyBundle, _ action: String?, _ type: String) -> [String] {
+        b.index.candidates(actionID: action, resourceType: type).map { b.rules[Int($0)].id }
+    }
+
+    @Test func candidatesAreDenyFirstThenSourceOrder() throws {
+        let b = try bundle()
+        #expect(ids(b, "read", "Document") == ["deny-doc-d", "allow-read-docs", "allow-any", "allow-folder"])
+        #expect(ids(b, "write", "Document") == ["deny-write", "deny-doc-d", "allow-any", "allow-folder"])
+        #expect(ids(b, "write", "User") == ["deny-write", "allow-any", "allow-folder", "allow-rw-users"])
+        // Unknown action or type: only the rules that do not constrain it.
+        #expect(ids(b, "share", "Photo") == ["allow-any", "allow-folder"])
+        #expect(ids(b, nil, "Document") == ["deny-doc-d", "allow-any", "allow-folder"])
+    }
+
+    @Test func bucketsByActionAndResourceType() throws {
+        let b = try bundle()
+        typealias K = DispatchIndex.Key
+        #expect(b.index.order == [2, 4, 0, 1, 3, 5])
+        #expect(b.index.buckets[K(action: "write", resourceType: nil)] == [0], "a repeated action is indexed once")
+        #expect(b.index.buckets[K(action: nil, resourceType: nil)] == [3, 4])
+        #expect(b.index.buckets[K(action: "read", resourceType: "User")] == [5])
+        #expect(b.index.buckets[K(action: "write", resourceType: "User")] == [5])
+        #expect(b.index.buckets[K(action: nil, resourceType: "Document")] == [1])
+    }
+
+    @Test func reusesTheCallersBuffer() throws {
+        let b = try bundle()
+        var buffer: [Int32] = [99, 98]
+        b.index.candidates(actionID: "read", resourceType: "Document", into: &buffer)
+        #expect(buffer == [4, 0, 1, 3])
+    }
+}
