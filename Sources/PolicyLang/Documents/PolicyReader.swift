@@ -68,7 +68,7 @@ extension DocumentReader {
         let resource = node["resource"].flatMap { readScope($0, "resource") } ?? .any
 
         var actions: [String]?
-        if let actionsNode = node["actions"] {
+        if let actionsNode = node["actions"], !actionsNode.isNull {
             if let list = stringList(actionsNode, "actions") {
                 actions = []
                 for (action, at) in list {

@@ -345,6 +345,20 @@ private struct Session {
         }
     }
 
+    mutating func hasIsAlwaysFalse(_ e: Expr, _ guards: Set<String>) -> Bool {
+        guard case .hasAttribute(let base, let name) = e.kind else { return false }
+        switch infer(base, guards) {
+        case .entity(let types?):
+            return !types.isEmpty && types.allSatisfy { type in
+                type != Schema.actionType && schema.entityTypes[type].map { $0.attributes[name] == nil } == true
+            }
+        case .record(let fields):
+            return fields[name] == nil
+        default:
+            return false
+        }
+    }
+
     /// The entity types on the right of `in`: an entity or a set of entities.
     mutating func membershipTarget(_ e: Expr, _ guards: Set<String>) -> Set<String>? {
         switch infer(e, guards) {
@@ -374,6 +388,9 @@ private struct Session {
         switch op {
         case .and:
             expect(l, .bool, "the left side of '&&'", guards: guards)
+            // As in Cedar, `e has a` is known false when e's type has no attribute a,
+            // so the right side is unreachable and not checked in this environment.
+            if hasIsAlwaysFalse(l, guards) { return .bool }
             expect(r, .bool, "the right side of '&&'", guards: guards.union(Guards.whenTrue(l)))
             return .bool
         case .or:
