@@ -29,7 +29,7 @@ let package = Package(
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
         ]),
         .target(name: "Server", dependencies: [
-            "Store", "Identity", "PolicyLang",
+            "Store", "Identity", "PolicyLang", "Evaluator",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
