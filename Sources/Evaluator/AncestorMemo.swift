@@ -11,12 +11,27 @@ struct AncestorMemo {
 
     init(maxDepth: Int) { self.maxDepth = maxDepth }
 
-    mutating func reset() { ancestors.removeAll(keepingCapacity: true) }
+    /// The last entity asked about and its ancestors: nearly every `in` of a request is
+    /// about the principal or the resource, so this skips the dictionary's hashing.
+    private var lastEntity: EntityUID?
+    private var lastAncestors: Set<EntityUID> = []
+
+    mutating func reset() {
+        ancestors.removeAll(keepingCapacity: true)
+        lastEntity = nil
+        lastAncestors = []
+    }
 
     /// Cedar's `lhs in rhs` for entities: equal, or `rhs` is a transitive parent.
     mutating func isDescendant<E: EntitySource>(_ lhs: EntityUID, of rhs: EntityUID, in entities: E) throws(EvaluationError) -> Bool {
         if Value.sameEntity(lhs, rhs) { return true }
-        return try ancestors(of: lhs, in: entities).contains(rhs)
+        if let last = lastEntity, Value.sameEntity(last, lhs) {
+            return lastAncestors.isEmpty ? false : lastAncestors.contains(rhs)
+        }
+        let found = try ancestors(of: lhs, in: entities)
+        lastEntity = lhs
+        lastAncestors = found
+        return found.isEmpty ? false : found.contains(rhs)
     }
 
     mutating func ancestors<E: EntitySource>(of entity: EntityUID, in entities: E) throws(EvaluationError) -> Set<EntityUID> {

@@ -21,9 +21,19 @@ public final class Authorizer {
         candidates.reserveCapacity(program.bundle.rules.count)
     }
 
+    /// The in-memory store's entry point, specialized here so that callers in other
+    /// modules (the CLI, the server) get the direct-call VM, not the generic one.
+    public func authorize(_ request: Request, entities: InMemoryEntities, mode: AuthorizationMode = .complete) -> Decision {
+        decide(request, entities: entities, mode: mode)
+    }
+
     public func authorize<E: EntitySource>(_ request: Request, entities: E, mode: AuthorizationMode = .complete) -> Decision {
-        let bundle = program.bundle
-        bundle.index.candidates(
+        decide(request, entities: entities, mode: mode)
+    }
+
+    private func decide<E: EntitySource>(_ request: Request, entities: E, mode: AuthorizationMode) -> Decision {
+        let program = self.program
+        program.bundle.index.candidates(
             actionID: request.action.type == "Action" ? request.action.id : nil,
             resourceType: request.resource.type, into: &candidates)
         vm.begin(request)
@@ -35,31 +45,31 @@ public final class Authorizer {
 
         for candidate in candidates {
             let index = Int(candidate)
-            let rule = bundle.rules[index]
+            let effect = program.effects[index]
             // Candidates come deny rules first; once a deny holds, fast mode is done.
-            if mode == .fast, rule.effect == .allow, !denies.isEmpty { break }
+            if mode == .fast, effect == .allow, !denies.isEmpty { break }
             let outcome = vm.run(program.chunks[index], symbols: program.symbols, entities: entities)
             switch outcome {
             case .satisfied:
-                if rule.effect == .deny { denies.append(index) } else { allows.append(index) }
+                if effect == .deny { denies.append(index) } else { allows.append(index) }
             case .error(let error):
                 failures.append((index, error))
             case .notSatisfied, .outOfScope:
                 break
             }
             if mode == .explain {
-                trace.append(TraceEntry(ruleID: rule.id, effect: rule.effect, outcome: Self.traceOutcome(outcome)))
+                trace.append(TraceEntry(ruleID: program.ids[index], effect: effect, outcome: Self.traceOutcome(outcome)))
             }
             if mode == .fast, outcome == .satisfied { break }
         }
 
         failures.sort { $0.rule < $1.rule }
-        let errors = failures.map { RuleError(ruleID: bundle.rules[$0.rule].id, message: $0.error.message, location: $0.error.location) }
+        let errors = failures.map { RuleError(ruleID: program.ids[$0.rule], message: $0.error.message, location: $0.error.location) }
         if !denies.isEmpty {
-            return Decision(decision: .deny, reasons: denies.sorted().map { bundle.rules[$0].id }, errors: errors, trace: trace)
+            return Decision(decision: .deny, reasons: denies.sorted().map { program.ids[$0] }, errors: errors, trace: trace)
         }
         if !allows.isEmpty {
-            return Decision(decision: .allow, reasons: allows.sorted().map { bundle.rules[$0].id }, errors: errors, trace: trace)
+            return Decision(decision: .allow, reasons: allows.sorted().map { program.ids[$0] }, errors: errors, trace: trace)
         }
         return Decision(decision: .deny, reasons: [], errors: errors, trace: trace)
     }

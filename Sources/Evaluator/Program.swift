@@ -8,15 +8,22 @@ public final class Program: Sendable {
     public let bundle: PolicyBundle
     let chunks: [LoadedChunk]
     let symbols: [String]
+    /// Per-rule facts the authorizer loop needs, kept apart from `CompiledRule` so that
+    /// reading them copies no large struct (and retains none of its arrays).
+    let effects: [Rule.Effect]
+    let ids: [String]
 
     public init(bundle: PolicyBundle) {
         self.bundle = bundle
         symbols = bundle.symbols.strings
         chunks = bundle.rules.map { LoadedChunk($0.chunk, symbols: bundle.symbols) }
+        effects = bundle.rules.map(\.effect)
+        ids = bundle.rules.map(\.id)
     }
 }
 
-struct LoadedChunk: Sendable {
+/// A class, so handing a chunk to the VM costs one reference, not a copy of five arrays.
+final class LoadedChunk: Sendable {
     let code: [UInt8]
     let constants: [Value]
     let patterns: [[PatternToken]]

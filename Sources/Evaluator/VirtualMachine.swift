@@ -94,8 +94,11 @@ final class VirtualMachine {
 
         while true {
             instruction = pc
-            // Verified when the bundle was built or loaded: every byte here is an opcode.
-            let op = Opcode(rawValue: code[pc]).unsafelyUnwrapped
+            // Every opcode byte was checked by `Chunk.verify` (bundles from bytes) or
+            // written by the emitter, and `Opcode` is a UInt8 enum numbered from 0 in
+            // declaration order, so the byte is the enum's own representation. The
+            // checked `Opcode(rawValue:)` is an out-of-line call per instruction.
+            let op = unsafeBitCast(code[pc], to: Opcode.self)
             pc += 1
             switch op {
             case .constant:

@@ -4,6 +4,7 @@ import Testing
 /// Golden bytecode: the exact instructions for a few representative rules, so a change
 /// in emission is a visible diff, not a silent behaviour change.
 @Suite struct CompilerBytecodeTests {
+    /// The action list is not in the chunk: the dispatch index enforces it exactly.
     @Test func scopeAndConditions() throws {
         let rule = CAST.rule(
             "owner-can-edit", principal: .type("User"), actions: ["read", "write"], resource: .type("Document"),
@@ -14,24 +15,20 @@ import Testing
             0000  loadPrincipal
             0001  isType User
             0004  requireScope
-            0005  constant [Action::"read", Action::"write"]
-            0008  loadAction
-            0009  contains
-            0010  requireScope
-            0011  loadResource
-            0012  isType Document
-            0015  requireScope
-            0016  loadResource
-            0017  getAttribute owner
-            0020  loadPrincipal
-            0021  equal
-            0022  requireWhen
-            0023  loadContext
-            0024  getAttribute risk
-            0027  constant "compromised"
-            0030  equal
-            0031  requireUnless
-            0032  accept
+            0005  loadResource
+            0006  isType Document
+            0009  requireScope
+            0010  loadResource
+            0011  getAttribute owner
+            0014  loadPrincipal
+            0015  equal
+            0016  requireWhen
+            0017  loadContext
+            0018  getAttribute risk
+            0021  constant "compromised"
+            0024  equal
+            0025  requireUnless
+            0026  accept
             """)
         #expect(bundle.rules[0].chunk.maxStackDepth == 2)
     }

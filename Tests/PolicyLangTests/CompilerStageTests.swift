@@ -56,6 +56,13 @@ import Testing
         #expect(resolved.kind == .binary(.containsAll, CAST.context, CAST.set()))
     }
 
+    /// The VM reinterprets a verified opcode byte as `Opcode` directly; that is sound
+    /// only while raw values are the declaration indices.
+    @Test func opcodeRawValuesAreTheirIndices() {
+        #expect(Opcode.allCases.enumerated().allSatisfy { Int($0.element.rawValue) == $0.offset })
+        #expect(MemoryLayout<Opcode>.size == 1)
+    }
+
     @Test func symbolsAreInternedOnceByBytes() throws {
         let bundle = try PolicyCompiler.compile(rules: [
             CAST.rule("a", when: CAST.eq(CAST.attr(CAST.principal, "name"), CAST.string("name"))),

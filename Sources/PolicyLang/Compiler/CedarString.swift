@@ -4,12 +4,23 @@
 public enum CedarString {
     @inlinable
     public static func equal(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.utf8.elementsEqual(rhs.utf8)
+        // Native strings are contiguous UTF-8: compare the two buffers directly (this
+        // runs for every entity-type and string comparison, so it must not iterate
+        // through the generic UTF-8 view).
+        let fast = lhs.utf8.withContiguousStorageIfAvailable { a in
+            rhs.utf8.withContiguousStorageIfAvailable { b in
+                a.count == b.count && (a.count == 0 || a.elementsEqual(b))
+            }
+        }
+        if let fast, let result = fast { return result }
+        return lhs.utf8.elementsEqual(rhs.utf8)
     }
 
     public static func hash(_ string: String, into hasher: inout Hasher) {
-        var copy = string
-        copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        let done: Void? = string.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        if done == nil {
+            for byte in string.utf8 { hasher.combine(byte) }
+        }
         hasher.combine(0xFF as UInt8)  // terminator: "ab","c" must not hash like "a","bc"
     }
 }

@@ -1,8 +1,8 @@
 /// Compiler stage 3: emit one rule's bytecode straight into its chunk (as clox does),
 /// interning strings on the way and tracking the stack depth for the VM.
 ///
-/// Layout of a rule's chunk: principal scope, action scope, resource scope (each
-/// `… requireScope`), then `when … requireWhen`, then `unless … requireUnless`, then
+/// Layout of a rule's chunk: principal scope, resource scope (each `… requireScope`;
+/// the action scope is enforced by the dispatch index), then `when … requireWhen`, then `unless … requireUnless`, then
 /// `accept`. Evaluation order therefore matches Cedar's `scope && when && !unless`, and
 /// a `requireScope` failure is reported as "not in scope", not as a false condition.
 struct ChunkEmitter {
@@ -17,14 +17,9 @@ struct ChunkEmitter {
 
     mutating func emitRule(_ rule: Rule, when: Expr?, unless: Expr?, symbols: inout SymbolTable) {
         emitScope(rule.principal, load: .loadPrincipal, at: rule.location, symbols: &symbols)
-        if let actions = rule.actions {
-            let actionType = symbols.intern("Action")
-            let set = Constant.set(actions.map { .entity(type: actionType, id: symbols.intern($0)) })
-            emitConstant(set, at: rule.location)
-            emit(.loadAction, at: rule.location, stack: +1)
-            emit(.contains, at: rule.location, stack: -1)
-            emit(.requireScope, at: rule.location, stack: -1)
-        }
+        // No action check here: the dispatch index is exact on actions (a rule is a
+        // candidate only for the actions it lists), and testing set membership again in
+        // every rule would cost a hash per rule per request.
         emitScope(rule.resource, load: .loadResource, at: rule.location, symbols: &symbols)
         if let when {
             emitExpr(when, symbols: &symbols)

@@ -7,7 +7,9 @@
 /// rule positions in evaluation order — deny rules first, each effect in source order —
 /// so a merge keeps that order and fast mode can stop at the first deny that holds.
 ///
-/// The index only narrows the search: each rule's chunk still checks its whole scope.
+/// The index is exact on actions — a rule is a candidate only for the actions it lists
+/// (an empty list: never) — and rules' chunks do not test the action again. On resource
+/// types it only narrows: chunks still check the whole principal and resource scope.
 public struct DispatchIndex: Sendable, Equatable {
     public struct Key: Hashable, Sendable {
         public var action: String?
