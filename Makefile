@@ -9,7 +9,7 @@ PORT ?= 8080
 DATA_DIR ?= ./.arbiter-data
 DEBUG_BIN := .build/debug/arbiter
 
-.PHONY: run build test unit-test e2e-test deps clean
+.PHONY: run build test unit-test policy-test e2e-test deps clean
 
 deps:
 	./scripts/install-deps.sh
@@ -24,10 +24,15 @@ build: deps
 test:
 	./scripts/install-deps.sh --with-python
 	$(SWIFT) build --build-tests
-	$(MAKE) unit-test e2e-test
+	$(MAKE) unit-test policy-test e2e-test
 
 unit-test:
 	$(SWIFT) test --skip-build
+
+# The built-in policies' own kind: test suites, through the CLI a policy author uses.
+policy-test:
+	$(DEBUG_BIN) policy check Policies
+	$(DEBUG_BIN) policy test Policies
 
 e2e-test:
 	ARBITER_BIN=$(abspath $(DEBUG_BIN)) python3 -m pytest -q Tests/e2e
