@@ -23,7 +23,7 @@ let package = Package(
 
         .target(name: "Store", dependencies: ["CLMDB"]),
         .target(name: "PolicyLang", dependencies: ["CYAML"]),
-        .target(name: "Evaluator", dependencies: ["PolicyLang"]),
+        .target(name: "Evaluator", dependencies: ["PolicyLang", "Store"]),
         .target(name: "Identity", dependencies: [
             "Store",
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "PolicyLangTests", dependencies: ["PolicyLang"]),
-        .testTarget(name: "EvaluatorTests", dependencies: ["Evaluator", "PolicyLang"]),
+        .testTarget(name: "EvaluatorTests", dependencies: ["Evaluator", "PolicyLang", "Store", "TestSupport"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "Store", "TestSupport"]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Store", "Identity", "PolicyLang", "TestSupport",

@@ -138,3 +138,44 @@ extension WriteTransaction {
         return true
     }
 }
+
+extension TransactionReading {
+    /// Visits every value stored under `key` in a duplicate-key table, in value order,
+    /// until `body` returns false. Buffers point into the map.
+    public func forEachDuplicate(
+        _ table: Table, _ key: Key, _ body: (_ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
+        var cursor: OpaquePointer?
+        try LMDBError.check(mdb_cursor_open(handle, table.dbi, &cursor))
+        defer { mdb_cursor_close(cursor) }
+        var v = MDB_val()
+        var rc: Int32 = try key.bytes.withUnsafeBytes { keyBytes in
+            var k = MDB_val(mv_size: keyBytes.count, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
+            return mdb_cursor_get(cursor, &k, &v, MDB_SET_KEY)
+        }
+        var k = MDB_val()
+        while rc == MDB_SUCCESS {
+            if try !body(UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)) { return }
+            rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT_DUP)
+        }
+        if rc != MDB_NOTFOUND { try LMDBError.check(rc) }
+    }
+}
+
+extension WriteTransaction {
+    /// Removes one value of a duplicate-key table. Returns false when it was not there.
+    @discardableResult
+    public func delete(_ table: Table, _ key: Key, value: some Collection<UInt8>) throws -> Bool {
+        let bytes = Array(value)
+        let rc = key.bytes.withUnsafeBytes { keyBytes in
+            bytes.withUnsafeBytes { valueBytes in
+                var k = MDB_val(mv_size: keyBytes.count, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
+                var v = MDB_val(mv_size: valueBytes.count, mv_data: UnsafeMutableRawPointer(mutating: valueBytes.baseAddress))
+                return mdb_del(handle, table.dbi, &k, &v)
+            }
+        }
+        if rc == MDB_NOTFOUND { return false }
+        try LMDBError.check(rc)
+        return true
+    }
+}

@@ -164,3 +164,34 @@ import TestSupport
         #expect(ids.allSatisfy { $0.hasPrefix("ten_") && $0.count == 30 })
     }
 }
+
+@Suite struct DuplicateKeyTableTests {
+    @Test func valuesOfOneKeyAreSortedAndRemovable() throws {
+        let dir = TemporaryDirectory()
+        let env = try Environment(path: dir.path)
+        let edges = try env.table("edges", options: .duplicateKeys)
+        try env.writeSync { txn in
+            for parent in ["g3", "g1", "g2"] { try txn.put(edges, Key(.string("u1")), Array(parent.utf8)) }
+            try txn.put(edges, Key(.string("u2")), Array("g9".utf8))
+            // The same edge twice is one edge.
+            let again = try txn.put(edges, Key(.string("u1")), Array("g1".utf8), overwrite: false)
+            #expect(!again)
+        }
+        func parents(_ key: String) throws -> [String] {
+            var found: [String] = []
+            try env.read { txn in
+                try txn.forEachDuplicate(edges, Key(.string(key))) { value in
+                    found.append(String(decoding: value, as: UTF8.self))
+                    return true
+                }
+            }
+            return found
+        }
+        #expect(try parents("u1") == ["g1", "g2", "g3"])
+        #expect(try parents("u2") == ["g9"])
+        #expect(try parents("nobody") == [])
+        let removed = try env.writeSync { try $0.delete(edges, Key(.string("u1")), value: Array("g2".utf8)) }
+        #expect(removed)
+        #expect(try parents("u1") == ["g1", "g3"])
+    }
+}

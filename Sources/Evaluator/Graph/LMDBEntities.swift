@@ -1,0 +1,103 @@
+import PolicyLang
+import Store
+
+/// The VM's view of one tenant's graph inside one LMDB read transaction. Attributes are
+/// found and decoded one at a time from the mapped page; parents come from the
+/// duplicate-key edge table. Nothing is cached beyond the transaction (DESIGN §8).
+public struct LMDBEntities: EntitySource {
+    public let transaction: ReadTransaction
+    let tables: EntityGraph.Tables
+    public let tenant: String
+
+    init(transaction: ReadTransaction, tables: EntityGraph.Tables, tenant: String) {
+        self.transaction = transaction
+        self.tables = tables
+        self.tenant = tenant
+    }
+
+    /// The revision this snapshot shows.
+    public func revision() throws -> UInt64 { try transaction.revision(tenant: tenant) }
+
+    public func attribute(_ name: String, of entity: EntityUID) throws(EntitySourceError) -> AttributeLookup {
+        let key = EntityGraph.entityKey(tenant, entity)
+        do {
+            let found = try transaction.withValue(tables.entities, key) { record -> AttributeLookup in
+                guard let bytes = try AttributeCodec.find(name, in: record) else { return .noSuchAttribute }
+                return .value(try AttributeCodec.decodeValue(bytes))
+            }
+            return found ?? .noSuchEntity
+        } catch let error as EntitySourceError {
+            throw error
+        } catch {
+            throw EntitySourceError("graph store: \(error)")
+        }
+    }
+
+    public func hasAttribute(_ name: String, of entity: EntityUID) throws(EntitySourceError) -> Bool {
+        let key = EntityGraph.entityKey(tenant, entity)
+        do {
+            return try transaction.withValue(tables.entities, key) { record in
+                try AttributeCodec.find(name, in: record) != nil
+            } ?? false
+        } catch let error as EntitySourceError {
+            throw error
+        } catch {
+            throw EntitySourceError("graph store: \(error)")
+        }
+    }
+
+    public func forEachParent(of entity: EntityUID, _ body: (EntityUID) -> Void) throws(EntitySourceError) {
+        let key = EntityGraph.entityKey(tenant, entity)
+        do {
+            try transaction.forEachDuplicate(tables.parents, key) { value in
+                body(try EntityGraph.uid(fromEdge: value))
+                return true
+            }
+        } catch let error as EntitySourceError {
+            throw error
+        } catch {
+            throw EntitySourceError("graph store: \(error)")
+        }
+    }
+
+    /// Whether the entity has a record (for export and tests).
+    public func contains(_ uid: EntityUID) throws -> Bool {
+        try transaction.contains(tables.entities, EntityGraph.entityKey(tenant, uid))
+    }
+
+    /// One whole entity, decoded (export, tests; never the evaluator's path).
+    public func entity(_ uid: EntityUID) throws -> Entity? {
+        let key = EntityGraph.entityKey(tenant, uid)
+        guard let attributes = try transaction.withValue(tables.entities, key, { record in try AttributeCodec.decodeAll(record) })
+        else { return nil }
+        var parents: [EntityUID] = []
+        try forEachParent(of: uid) { parents.append($0) }
+        return Entity(uid: uid, attributes: attributes, parents: parents)
+    }
+
+    /// Every entity of the tenant in key order, until `body` returns false.
+    public func forEachEntity(_ body: (Entity) throws -> Bool) throws {
+        var uids: [EntityUID] = []
+        try transaction.scan(tables.entities, prefix: Key(.string(tenant))) { key, _ in
+            let parts = try Key(encoded: key).components()
+            guard parts.count == 3, let type = parts[1].stringValue, let id = parts[2].stringValue else {
+                throw AttributeCodec.corrupt
+            }
+            uids.append(EntityUID(type: type, id: id))
+            return true
+        }
+        for uid in uids {
+            if let entity = try entity(uid), try !body(entity) { return }
+        }
+    }
+
+    /// Direct children of an entity, from the reverse index.
+    public func children(of uid: EntityUID) throws -> [EntityUID] {
+        var result: [EntityUID] = []
+        try transaction.forEachDuplicate(tables.children, EntityGraph.entityKey(tenant, uid)) { value in
+            result.append(try EntityGraph.uid(fromEdge: value))
+            return true
+        }
+        return result
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import PolicyLang
+import Store
+import Testing
+import TestSupport
+@testable import Evaluator
+
+
+/// Builds a bundle from YAML text, the way policy authors write it.
+private func bundle(_ yaml: String) throws -> PolicyBundle {
+    let output = PolicyBuild.build(files: ["p.yaml": yaml])
+    #expect(output.diagnostics.isEmpty, "\(output.diagnostics)")
+    return try #require(output.bundle)
+}
+
+@Suite struct AttributeCodecTests {
+    static let attributes: [String: Value] = [
+        "flag": .bool(true), "off": .bool(false), "n": .long(Int64.min), "name": .string("café\u{0}x"),
+        "owner": .entity(uid("User", "ali\"ce")), "tags": .set([.string("a"), .long(2), .set([])]),
+        "meta": .record(["k": .long(1), "nested": .record(["x": .bool(false)])]),
+        "ip": .ipaddr(try! IPAddress.parse("10.1.0.0/16").get()), "ip6": .ipaddr(try! IPAddress.parse("::1").get()),
+        "price": .decimal(try! CedarDecimal.parse("-12.5").get()),
+    ]
+
+    @Test func everyValueKindRoundTrips() throws {
+        let bytes = AttributeCodec.encode(Self.attributes)
+        let decoded = try bytes.withUnsafeBytes { try AttributeCodec.decodeAll($0) }
+        #expect(decoded == Self.attributes)
+        for (name, value) in Self.attributes {
+            let one = try bytes.withUnsafeBytes { buffer in
+                try AttributeCodec.find(name, in: buffer).map { try AttributeCodec.decodeValue($0) }
+            }
+            #expect(one == value, "attribute \(name)")
+        }
+        #expect(try bytes.withUnsafeBytes { try AttributeCodec.find("missing", in: $0) } == nil)
+    }
+
+    @Test func equalRecordsEncodeEqually() {
+        let a: [String: Value] = ["s": .set([.long(1), .long(2), .long(3)]), "b": .long(1)]
+        let b: [String: Value] = ["b": .long(1), "s": .set([.long(3), .long(1), .long(2)])]
+        #expect(AttributeCodec.encode(a) == AttributeCodec.encode(b))
+    }
+
+    @Test func truncatedOrForeignBytesAreErrorsNotCrashes() {
+        let bytes = AttributeCodec.encode(Self.attributes)
+        for cut in stride(from: 0, to: bytes.count, by: 7) {
+            let truncated = Array(bytes[..<cut])
+            _ = try? truncated.withUnsafeBytes { try AttributeCodec.decodeAll($0) }
+        }
+        #expect(throws: EntitySourceError.self) {
+            try [UInt8]([0x01, 0, 0, 0, 0xFF, 0xFF]).withUnsafeBytes { try AttributeCodec.decodeAll($0) }
+        }
+    }
+}
+
+@Suite struct EntityGraphTests {
+    func makeGraph(_ dir: TemporaryDirectory) throws -> EntityGraph {
+        try EntityGraph(environment: Store.Environment(path: dir.path))
+    }
+
+    @Test func upsertReadReplaceDelete() async throws {
+        let dir = TemporaryDirectory()
+        let graph = try makeGraph(dir)
+        let r1 = try await graph.apply(tenant: "t1", upserts: [
+            Entity(uid: uid("User", "alice"), attributes: ["level": .long(3)], parents: [uid("Group", "eng"), uid("Group", "all")]),
+            Entity(uid: uid("Group", "eng"), parents: [uid("Group", "all")]),
+        ], actor: "test")
+        #expect(r1 == 1)
+        try graph.read(tenant: "t1") { entities throws in
+            #expect(try entities.attribute("level", of: uid("User", "alice")) == .value(.long(3)))
+            #expect(try entities.attribute("nope", of: uid("User", "alice")) == .noSuchAttribute)
+            #expect(try entities.attribute("level", of: uid("User", "bob")) == .noSuchEntity)
+            #expect(try entities.hasAttribute("level", of: uid("User", "alice")))
+            var parents: [EntityUID] = []
+            try entities.forEachParent(of: uid("User", "alice")) { parents.append($0) }
+            #expect(Set(parents) == [uid("Group", "eng"), uid("Group", "all")])
+            #expect(Set(try entities.children(of: uid("Group", "all"))) == [uid("User", "alice"), uid("Group", "eng")])
+            #expect(try entities.revision() == 1)
+        }
+        // Replacing an entity replaces its edges, and the reverse index follows.
+        let r2 = try await graph.apply(tenant: "t1", upserts: [
+            Entity(uid: uid("User", "alice"), attributes: [:], parents: [uid("Group", "eng")]),
+        ], actor: "test")
+        #expect(r2 == 2)
+        try graph.read(tenant: "t1") { entities throws in
+            #expect(try entities.children(of: uid("Group", "all")) == [uid("Group", "eng")])
+            #expect(try entities.attribute("level", of: uid("User", "alice")) == .noSuchAttribute)
+        }
+        _ = try await graph.apply(tenant: "t1", upserts: [], deletes: [uid("User", "alice")], actor: "test")
+        try graph.read(tenant: "t1") { entities throws in
+            #expect(try !entities.contains(uid("User", "alice")))
+            #expect(try entities.children(of: uid("Group", "eng")) == [])
+        }
+    }
+
+    @Test func tenantsDoNotSeeEachOther() async throws {
+        let dir = TemporaryDirectory()
+        let graph = try makeGraph(dir)
+        _ = try await graph.apply(tenant: "t1", upserts: [Entity(uid: uid("User", "alice"), attributes: ["x": .long(1)])], actor: "test")
+        _ = try await graph.apply(tenant: "t10", upserts: [Entity(uid: uid("User", "zed"))], actor: "test")
+        try graph.read(tenant: "t2") { entities throws in
+            #expect(try entities.attribute("x", of: uid("User", "alice")) == .noSuchEntity)
+        }
+        var listed: [EntityUID] = []
+        try graph.read(tenant: "t1") { entities throws in
+            try entities.forEachEntity { listed.append($0.uid); return true }
+        }
+        #expect(listed == [uid("User", "alice")])
+    }
+
+    @Test func cyclesAndDeepChainsTerminate() async throws {
+        let dir = TemporaryDirectory()
+        let graph = try makeGraph(dir)
+        // a → b → c → a, and a chain of 400 groups: deeper than the walk bound.
+        var entities = [
+            Entity(uid: uid("G", "a"), parents: [uid("G", "b")]),
+            Entity(uid: uid("G", "b"), parents: [uid("G", "c")]),
+            Entity(uid: uid("G", "c"), parents: [uid("G", "a")]),
+        ]
+        for i in 0..<400 { entities.append(Entity(uid: uid("Chain", "\(i)"), parents: [uid("Chain", "\(i + 1)")])) }
+        _ = try await graph.apply(tenant: "t", upserts: entities, actor: "test")
+        let authorizer = Authorizer(bundle: try bundle("""
+            kind: policy
+            id: p
+            rules:
+              - id: in-c
+                effect: allow
+                principal: in G::"c"
+              - id: in-x
+                effect: allow
+                principal: in G::"x"
+              - id: deep
+                effect: allow
+                principal: in Chain::"399"
+              - id: too-deep
+                effect: allow
+                principal: in Chain::"400"
+            """))
+        try graph.read(tenant: "t") { store throws in
+            let cyclic = authorizer.authorize(Request(principal: uid("G", "a"), action: uid("Action", "x"), resource: uid("R", "r")), entities: store)
+            #expect(cyclic.reasons == ["in-c"])
+            let chain = authorizer.authorize(Request(principal: uid("Chain", "0"), action: uid("Action", "x"), resource: uid("R", "r")), entities: store)
+            #expect(chain.decision == .deny)
+            #expect(chain.errors.map(\.ruleID).contains("deep") || chain.errors.map(\.ruleID).contains("too-deep"))
+        }
+    }
+
+    @Test func graphSurvivesReopen() async throws {
+        let dir = TemporaryDirectory()
+        do {
+            let graph = try makeGraph(dir)
+            _ = try await graph.apply(tenant: "t", upserts: [Entity(uid: uid("User", "a"), attributes: ["n": .long(7)], parents: [uid("G", "g")])], actor: "test")
+            graph.environment.close()
+        }
+        let graph = try makeGraph(dir)
+        try graph.read(tenant: "t") { entities throws in
+            #expect(try entities.entity(uid("User", "a")) == Entity(uid: uid("User", "a"), attributes: ["n": .long(7)], parents: [uid("G", "g")]))
+            #expect(try entities.revision() == 1)
+        }
+    }
+
+    /// The LMDB source and the in-memory source must give identical decisions.
+    @Test func decisionsMatchTheInMemorySource() async throws {
+        let dir = TemporaryDirectory()
+        let graph = try makeGraph(dir)
+        var generator = SystemRandomNumberGenerator()
+        var list: [Entity] = []
+        for g in 0..<20 {
+            list.append(Entity(uid: uid("Group", "g\(g)"), attributes: ["rank": .long(Int64(g))],
+                               parents: g > 0 ? [uid("Group", "g\(Int.random(in: 0..<g, using: &generator))")] : []))
+        }
+        for u in 0..<50 {
+            var attributes: [String: Value] = ["level": .long(Int64.random(in: 0...9, using: &generator))]
+            if u % 3 == 0 { attributes["dept"] = .string(["eng", "ops"][u % 2]) }
+            list.append(Entity(uid: uid("User", "u\(u)"), attributes: attributes, parents: [uid("Group", "g\(u % 20)")]))
+        }
+        for d in 0..<30 {
+            list.append(Entity(uid: uid("Doc", "d\(d)"), attributes: ["owner": .entity(uid("User", "u\(d)")), "dept": .string("eng")]))
+        }
+        _ = try await graph.apply(tenant: "t", upserts: list, actor: "test")
+        let memory = try InMemoryEntities(list)
+        let authorizer = Authorizer(bundle: try bundle("""
+            kind: policy
+            id: p
+            rules:
+              - id: owner
+                effect: allow
+                principal: User
+                resource: Doc
+                when: resource.owner == principal
+              - id: dept
+                effect: allow
+                principal: in Group::"g3"
+                when: principal.dept == resource.dept
+              - id: low
+                effect: deny
+                unless: principal.level > 1
+            """))
+        try graph.read(tenant: "t") { store throws in
+            for u in 0..<50 {
+                for d in 0..<30 {
+                    let request = Request(principal: uid("User", "u\(u)"), action: uid("Action", "read"), resource: uid("Doc", "d\(d)"))
+                    #expect(authorizer.authorize(request, entities: store) == authorizer.authorize(request, entities: memory))
+                }
+            }
+        }
+    }
+}
