@@ -206,3 +206,42 @@ private func bundle(_ yaml: String) throws -> PolicyBundle {
         }
     }
 }
+
+@Suite struct EntityStreamTests {
+    @Test func streamsEntitiesAndRoundTripsThroughTheWriter() throws {
+        let dir = TemporaryDirectory()
+        let entities = [
+            Entity(uid: uid("User", "a,]\"b"), attributes: ["tags": .set([.string("x]"), .string("{y")]), "n": .long(-1),
+                                                             "ip": .ipaddr(try IPAddress.parse("10.0.0.0/8").get()),
+                                                             "d": .decimal(try CedarDecimal.parse("1.25").get()),
+                                                             "m": .entity(uid("User", "b")), "r": .record(["k": .bool(true)])],
+                   parents: [uid("Group", "g")]),
+            Entity(uid: uid("Group", "g")),
+        ]
+        let path = dir.subpath("entities.json")
+        let text = "[\n" + entities.map(EntityJSONWriter.entity).joined(separator: ",\n") + "\n]"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        var stream = try EntityStream(path: path)
+        var read: [Entity] = []
+        while let entity = try stream.next() { read.append(entity) }
+        #expect(read == entities)
+    }
+
+    @Test func emptyAndBrokenFiles() throws {
+        let dir = TemporaryDirectory()
+        let empty = dir.subpath("empty.json")
+        try " [ ] ".write(toFile: empty, atomically: true, encoding: .utf8)
+        var stream = try EntityStream(path: empty)
+        #expect(try stream.next() == nil)
+
+        let broken = dir.subpath("broken.json")
+        try "[{\"uid\": {\"type\": \"User\", \"id\": \"a\"}}, {\"uid\": ".write(toFile: broken, atomically: true, encoding: .utf8)
+        var brokenStream = try EntityStream(path: broken)
+        #expect(try brokenStream.next()?.uid == uid("User", "a"))
+        #expect(throws: EntityJSONError.self) { _ = try brokenStream.next() }
+
+        let notArray = dir.subpath("object.json")
+        try "{}".write(toFile: notArray, atomically: true, encoding: .utf8)
+        #expect(throws: (any Error).self) { _ = try EntityStream(path: notArray) }
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PolicyLang
 
 /// One JSON object per line on standard output (`--log-format json`), for log shippers.
 public struct JSONLogHandler: LogHandler {

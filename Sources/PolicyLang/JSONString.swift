@@ -1,8 +1,6 @@
-import Foundation
-
 /// JSON string literals written by hand where a line is assembled field by field (log
-/// lines, `policy eval` output) and going through `JSONEncoder` per line would cost more
-/// than the work being reported.
+/// lines, `policy eval` output, entity export) and going through `JSONEncoder` per line
+/// would cost more than the work being reported.
 public enum JSONString {
     public static func quote(_ text: String) -> String {
         var out = "\""
@@ -15,7 +13,8 @@ public enum JSONString {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             case _ where scalar.value < 0x20:
-                out += String(format: "\\u%04x", scalar.value)
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)
             }
         }
