@@ -139,45 +139,69 @@ public enum CedarJSON {
 
     /// Parses `Type::"id"` (the type may be namespaced: `Acme::User::"alice"`).
     public static func parseEntityUID(_ text: String) throws(EntityJSONError) -> EntityUID {
-        let scalars = Array(text.unicodeScalars)
-        var i = 0
-        var type = ""
-        func isIdentifierStart(_ c: Unicode.Scalar) -> Bool { c == "_" || (c.isASCII && c.properties.isAlphabetic) }
-        func isIdentifier(_ c: Unicode.Scalar) -> Bool { isIdentifierStart(c) || ("0"..."9").contains(c) }
-        while true {
-            guard i < scalars.count, isIdentifierStart(scalars[i]) else {
-                throw EntityJSONError("`\(text)` is not an entity reference like User::\"alice\"")
-            }
-            while i < scalars.count, isIdentifier(scalars[i]) { type.unicodeScalars.append(scalars[i]); i += 1 }
-            guard i + 1 < scalars.count, scalars[i] == ":", scalars[i + 1] == ":" else {
-                throw EntityJSONError("`\(text)` is not an entity reference like User::\"alice\"")
-            }
-            i += 2
-            if i < scalars.count, scalars[i] == "\"" { break }
-            type += "::"
+        var text = text
+        // Works on the UTF-8 bytes: every delimiter is ASCII and no byte of a multi-byte
+        // UTF-8 sequence is, so this reads the same scalars as a scalar-by-scalar parse;
+        // the id between ASCII delimiters of a valid string is valid UTF-8.
+        let uid = text.withUTF8 { parseEntityUID(bytes: $0) }
+        guard let uid else {
+            throw EntityJSONError("`\(text)` is not an entity reference like User::\"alice\"")
         }
-        i += 1
-        var id = ""
-        while i < scalars.count, scalars[i] != "\"" {
-            if scalars[i] == "\\" {
-                i += 1
-                guard i < scalars.count else { break }
-                switch scalars[i] {
-                case "n": id += "\n"
-                case "t": id += "\t"
-                case "r": id += "\r"
-                case "0": id += "\0"
-                default: id.unicodeScalars.append(scalars[i])
-                }
-            } else {
-                id.unicodeScalars.append(scalars[i])
-            }
-            i += 1
-        }
-        guard i == scalars.count - 1, scalars[i] == "\"" else {
+        guard case .success(let result) = uid else {
             throw EntityJSONError("`\(text)` is not an entity reference like User::\"alice\" (unterminated or trailing text)")
         }
-        return EntityUID(type: type, id: id)
+        return result
+    }
+
+    /// nil: not `Type::"`; `.failure`: bad or unterminated id part.
+    private static func parseEntityUID(bytes: UnsafeBufferPointer<UInt8>) -> Result<EntityUID, EntityJSONError>? {
+        let count = bytes.count
+        var i = 0
+        while true {
+            guard i < count, isIdentifierStart(bytes[i]) else { return nil }
+            i += 1
+            while i < count, isIdentifierStart(bytes[i]) || (bytes[i] >= UInt8(ascii: "0") && bytes[i] <= UInt8(ascii: "9")) { i += 1 }
+            guard i + 1 < count, bytes[i] == UInt8(ascii: ":"), bytes[i + 1] == UInt8(ascii: ":") else { return nil }
+            i += 2
+            if i < count, bytes[i] == UInt8(ascii: "\"") { break }
+        }
+        let type = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<(i - 2)]), as: UTF8.self)
+        i += 1
+        let idStart = i
+        while i < count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\") { i += 1 }
+        let id: String
+        if i < count, bytes[i] == UInt8(ascii: "\"") {
+            id = String(decoding: UnsafeBufferPointer(rebasing: bytes[idStart..<i]), as: UTF8.self)
+        } else {
+            // Escapes: \n \t \r \0, any other escaped character stands for itself.
+            var decoded = Array(UnsafeBufferPointer(rebasing: bytes[idStart..<i]))
+            while i < count, bytes[i] != UInt8(ascii: "\"") {
+                if bytes[i] == UInt8(ascii: "\\") {
+                    i += 1
+                    guard i < count else { break }
+                    switch bytes[i] {
+                    case UInt8(ascii: "n"): decoded.append(0x0A)
+                    case UInt8(ascii: "t"): decoded.append(0x09)
+                    case UInt8(ascii: "r"): decoded.append(0x0D)
+                    case UInt8(ascii: "0"): decoded.append(0x00)
+                    default: decoded.append(bytes[i])
+                    }
+                } else {
+                    decoded.append(bytes[i])
+                }
+                i += 1
+            }
+            id = String(decoding: decoded, as: UTF8.self)
+        }
+        guard i == count - 1, bytes[i] == UInt8(ascii: "\"") else {
+            return .failure(EntityJSONError(""))
+        }
+        return .success(EntityUID(type: type, id: id))
+    }
+
+    @inline(__always)
+    static func isIdentifierStart(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "_") || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
     }
 }
 

@@ -191,7 +191,7 @@ private struct JSONReader {
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<position])
                 position += 1
-                guard let text = String(validating: slice, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
+                guard let text = makeString(slice) else { throw error("invalid UTF-8 in string") }
                 return text
             }
             if byte == UInt8(ascii: "\\") { break }
@@ -204,7 +204,7 @@ private struct JSONReader {
             position += 1
             switch byte {
             case UInt8(ascii: "\""):
-                guard let text = String(validating: scalars, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
+                guard let text = scalars.withUnsafeBufferPointer({ makeString($0) }) else { throw error("invalid UTF-8 in string") }
                 return text
             case UInt8(ascii: "\\"):
                 guard position < bytes.count else { throw error("unexpected end of input") }
@@ -241,6 +241,16 @@ private struct JSONReader {
             }
         }
         throw error("unterminated string")
+    }
+
+    /// The string of `bytes` if they are valid UTF-8. ASCII (nearly every key and value)
+    /// skips the generic validating initializer, which looks up generic metadata per call.
+    @inline(__always)
+    func makeString(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var high: UInt8 = 0
+        for byte in bytes { high |= byte }
+        if high < 0x80 { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
     }
 
     mutating func hex4() throws(EntityJSONError) -> UInt32 {

@@ -48,17 +48,27 @@ struct PolicyEvalCommand: ParsableCommand {
         let authorizer = Authorizer(bundle: bundle)
         let mode: AuthorizationMode = explain ? .explain : .complete
         var output = DecisionWriter()
+        var reader = RequestReader()
         var bad = 0
         var lineNumber = 0
-        for line in input.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNumber += 1
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            do throws(EntityJSONError) {
-                let request = try CedarJSON.request(from: Array(line))
-                output.write(authorizer.authorize(request, entities: store, mode: mode), trace: explain)
-            } catch {
-                bad += 1
-                output.writeError("line \(lineNumber): \(error.message)")
+        input.withUnsafeBufferPointer { buffer in
+            // Lines as in `split(separator: "\n", omittingEmptySubsequences: false)`,
+            // without building the array of slices or copying each line.
+            var start = 0
+            while start <= buffer.count {
+                var end = start
+                while end < buffer.count, buffer[end] != UInt8(ascii: "\n") { end += 1 }
+                let line = UnsafeBufferPointer(rebasing: buffer[start..<end])
+                start = end + 1
+                lineNumber += 1
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+                do throws(EntityJSONError) {
+                    let request = try reader.request(from: line)
+                    output.write(authorizer.authorize(request, entities: store, mode: mode), trace: explain)
+                } catch {
+                    bad += 1
+                    output.writeError("line \(lineNumber): \(error.message)")
+                }
             }
         }
         output.flush()
@@ -74,50 +84,106 @@ struct PolicyEvalCommand: ParsableCommand {
     }
 }
 
-/// Buffers output lines and writes them in large chunks: 100k decisions a second would
-/// otherwise be 100k write calls.
+/// Writes output lines as bytes into one buffer, written out in large chunks: 100k
+/// decisions a second would otherwise be 100k write calls, and building each line as a
+/// String first would be several allocations per request.
 struct DecisionWriter {
     private var buffer: [UInt8] = []
+    private let sink: ([UInt8]) -> Void
 
-    init() { buffer.reserveCapacity(1 << 16) }
+    init(sink: @escaping ([UInt8]) -> Void = { FileHandle.standardOutput.write(Data($0)) }) {
+        self.sink = sink
+        buffer.reserveCapacity(1 << 17)
+    }
 
     mutating func write(_ decision: Decision, trace: Bool) {
-        var line = "{\"decision\":\"\(decision.decision.rawValue)\",\"reasons\":["
-        line += decision.reasons.map(JSONString.quote).joined(separator: ",")
-        line += "],\"errors\":["
-        line += decision.errors.map { "{\"rule\":\(JSONString.quote($0.ruleID)),\"message\":\(JSONString.quote($0.message))}" }
-            .joined(separator: ",")
-        line += "]"
-        if trace {
-            line += ",\"trace\":["
-            line += decision.trace.map { entry in
-                var item = "{\"rule\":\(JSONString.quote(entry.ruleID)),\"effect\":\"\(entry.effect.rawValue)\",\"outcome\":"
-                switch entry.outcome {
-                case .outOfScope: item += "\"outOfScope\""
-                case .notSatisfied: item += "\"notSatisfied\""
-                case .satisfied: item += "\"satisfied\""
-                case .error(let message): item += "\"error\",\"message\":\(JSONString.quote(message))"
-                }
-                return item + "}"
-            }.joined(separator: ",")
-            line += "]"
+        append("{\"decision\":\"")
+        append(decision.decision == .allow ? "allow" : "deny")
+        append("\",\"reasons\":[")
+        for (i, reason) in decision.reasons.enumerated() {
+            if i > 0 { buffer.append(UInt8(ascii: ",")) }
+            quote(reason)
         }
-        line += "}\n"
-        append(line)
+        append("],\"errors\":[")
+        for (i, error) in decision.errors.enumerated() {
+            if i > 0 { buffer.append(UInt8(ascii: ",")) }
+            append("{\"rule\":")
+            quote(error.ruleID)
+            append(",\"message\":")
+            quote(error.message)
+            buffer.append(UInt8(ascii: "}"))
+        }
+        buffer.append(UInt8(ascii: "]"))
+        if trace {
+            append(",\"trace\":[")
+            for (i, entry) in decision.trace.enumerated() {
+                if i > 0 { buffer.append(UInt8(ascii: ",")) }
+                append("{\"rule\":")
+                quote(entry.ruleID)
+                append(",\"effect\":\"")
+                append(entry.effect.rawValue)
+                append("\",\"outcome\":")
+                switch entry.outcome {
+                case .outOfScope: append("\"outOfScope\"")
+                case .notSatisfied: append("\"notSatisfied\"")
+                case .satisfied: append("\"satisfied\"")
+                case .error(let message):
+                    append("\"error\",\"message\":")
+                    quote(message)
+                }
+                buffer.append(UInt8(ascii: "}"))
+            }
+            buffer.append(UInt8(ascii: "]"))
+        }
+        append("}\n")
+        if buffer.count >= 1 << 16 { flush() }
     }
 
     mutating func writeError(_ message: String) {
-        append("{\"error\":\(JSONString.quote(message))}\n")
+        append("{\"error\":")
+        quote(message)
+        append("}\n")
+        if buffer.count >= 1 << 16 { flush() }
     }
 
-    private mutating func append(_ line: String) {
-        buffer.append(contentsOf: line.utf8)
-        if buffer.count >= 1 << 16 { flush() }
+    @inline(__always)
+    private mutating func append(_ text: StaticString) {
+        buffer.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    private mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { buffer.append(contentsOf: $0) }
+    }
+
+    /// `JSONString.quote`, byte by byte: the escaped characters are all ASCII, and the
+    /// bytes of a multi-byte UTF-8 sequence are all >= 0x80, so they pass through.
+    private mutating func quote(_ text: String) {
+        var text = text
+        buffer.append(UInt8(ascii: "\""))
+        text.withUTF8 { bytes in
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "\""): buffer.append(UInt8(ascii: "\\")); buffer.append(byte)
+                case UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\")); buffer.append(byte)
+                case 0x0A: buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "n"))
+                case 0x0D: buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "r"))
+                case 0x09: buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "t"))
+                case 0..<0x20:
+                    let hex: StaticString = "0123456789abcdef"
+                    append("\\u00")
+                    buffer.append(hex.utf8Start[Int(byte >> 4)])
+                    buffer.append(hex.utf8Start[Int(byte & 0xF)])
+                default: buffer.append(byte)
+                }
+            }
+        }
+        buffer.append(UInt8(ascii: "\""))
     }
 
     mutating func flush() {
         guard !buffer.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(buffer))
+        sink(buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 }
