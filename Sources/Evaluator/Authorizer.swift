@@ -10,6 +10,13 @@ public final class Authorizer {
     public let program: Program
     private let vm: VirtualMachine
     private var candidates: [Int32] = []
+    // Scratch for the walk over the request action's ancestors (Cedar's action groups),
+    // kept across requests so a walk allocates only the first time it is needed.
+    private var actionIDs: [String] = []
+    private var actionFrontier: [EntityUID] = []
+    private var actionNext: [EntityUID] = []
+    private var actionVisited: Set<Value> = []
+    private let maxHierarchyDepth: Int
 
     public convenience init(bundle: PolicyBundle, limits: EvaluationLimits = EvaluationLimits()) {
         self.init(program: Program(bundle: bundle), limits: limits)
@@ -18,6 +25,7 @@ public final class Authorizer {
     public init(program: Program, limits: EvaluationLimits = EvaluationLimits()) {
         self.program = program
         vm = VirtualMachine(stackCapacity: program.bundle.maxStackDepth, maxHierarchyDepth: limits.maxHierarchyDepth)
+        maxHierarchyDepth = limits.maxHierarchyDepth
         candidates.reserveCapacity(program.bundle.rules.count)
     }
 
@@ -33,14 +41,25 @@ public final class Authorizer {
 
     private func decide<E: EntitySource>(_ request: Request, entities: E, mode: AuthorizationMode) -> Decision {
         let program = self.program
-        program.bundle.index.candidates(
-            actionID: request.action.type == "Action" ? request.action.id : nil,
-            resourceType: request.resource.type, into: &candidates)
+        var failures: [(rule: Int, error: EvaluationError)] = []
+        do {
+            try collectCandidates(request, entities: entities)
+        } catch {
+            // The action's ancestors cannot be read, so a rule naming only other actions
+            // cannot be decided: it errors (and so does not apply), like a rule whose `in`
+            // meets a store failure. Rules naming the action itself, or no actions, run.
+            let actionID = CedarString.equal(request.action.type, "Action") ? request.action.id : nil
+            let resourceType = request.resource.type
+            program.bundle.index.candidates(actionID: actionID, resourceType: resourceType, into: &candidates)
+            let message = EvaluationError("entity store: reading the parents of \(request.action): \(error.message)")
+            for rule in program.bundle.index.rulesNamingOnlyOtherActions(than: actionID, resourceType: resourceType) {
+                failures.append((Int(rule), message))
+            }
+        }
         vm.begin(request)
 
         var denies: [Int] = []
         var allows: [Int] = []
-        var failures: [(rule: Int, error: EvaluationError)] = []
         var trace: [TraceEntry] = []
 
         for candidate in candidates {
@@ -72,6 +91,45 @@ public final class Authorizer {
             return Decision(decision: .allow, reasons: allows.sorted().map { program.ids[$0] }, errors: errors, trace: trace)
         }
         return Decision(decision: .deny, reasons: [], errors: errors, trace: trace)
+    }
+
+    /// Cedar's action scope `action in [Action::"a", …]` is transitive: a rule listing
+    /// `view` applies to an action whose parents (in the entity store) lead to
+    /// `Action::"view"`. So the candidates are those of the request action and of every
+    /// Action-typed ancestor. The walk is breadth-first with a visited set (cycles in bad
+    /// data end) and stops after `maxHierarchyDepth` levels. An action with no parents —
+    /// the common case — costs one parent lookup and no allocation; a policy set with no
+    /// `actions:` lists costs none.
+    private func collectCandidates<E: EntitySource>(_ request: Request, entities: E) throws(EntitySourceError) {
+        let index = program.bundle.index
+        let action = request.action
+        let isAction = CedarString.equal(action.type, "Action")
+        actionNext.removeAll(keepingCapacity: true)
+        if index.namesActions {
+            try entities.forEachParent(of: action) { actionNext.append($0) }
+        }
+        if actionNext.isEmpty {
+            index.candidates(actionID: isAction ? action.id : nil, resourceType: request.resource.type, into: &candidates)
+            return
+        }
+        actionIDs.removeAll(keepingCapacity: true)
+        actionVisited.removeAll(keepingCapacity: true)
+        actionFrontier.removeAll(keepingCapacity: true)
+        if isAction { actionIDs.append(action.id) }
+        actionVisited.insert(.entity(action))
+        var depth = 1
+        while !actionNext.isEmpty {
+            swap(&actionFrontier, &actionNext)
+            actionNext.removeAll(keepingCapacity: true)
+            for node in actionFrontier where actionVisited.insert(.entity(node)).inserted {
+                if CedarString.equal(node.type, "Action") { actionIDs.append(node.id) }
+                if depth < maxHierarchyDepth {
+                    try entities.forEachParent(of: node) { actionNext.append($0) }
+                }
+            }
+            depth += 1
+        }
+        index.candidates(actionIDs: actionIDs, resourceType: request.resource.type, into: &candidates)
     }
 
     private static func traceOutcome(_ outcome: VirtualMachine.Outcome) -> TraceEntry.Outcome {

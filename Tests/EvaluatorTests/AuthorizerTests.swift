@@ -84,10 +84,72 @@ import Testing
         #expect(try decide([rule("r", actions: ["write", "read"])], alice).decision == .allow)
         #expect(try decide([rule("r", actions: ["write"])], alice).decision == .deny)
         #expect(try decide([rule("r", actions: [])], alice).decision == .deny, "an empty action list matches nothing")
-        // Our `actions:` means equality with Action::"id", not membership in action groups.
+        // `actions:` is `action in [Action::"…"]`: an action of another type, with no
+        // parents, is in no Action group (groups are tested in `actionGroups`).
         let otherType = Request(principal: uid("User", "alice"), action: uid("Other", "read"), resource: uid("Document", "doc1"))
         #expect(try decide([rule("r", actions: ["read"])], otherType).decision == .deny)
         #expect(try decide([rule("r")], otherType).decision == .allow)
+    }
+
+    /// Regression: `actions: [view]` is Cedar's `action in [Action::"view"]`, transitive over
+    /// the Action entities' parents in the store, not equality with the action id.
+    @Test func actionGroups() throws {
+        var entities = sampleEntities
+        let a = { (id: String) in uid("Action", id) }
+        entities.insert(Entity(uid: a("list"), parents: [a("view")]))
+        entities.insert(Entity(uid: a("read"), parents: [a("view"), a("all")]))
+        entities.insert(Entity(uid: a("view"), parents: [a("all")]))
+        entities.insert(Entity(uid: a("loop1"), parents: [a("loop2")]))
+        entities.insert(Entity(uid: a("loop2"), parents: [a("loop1"), a("view")]))
+        // A non-Action parent on the way still leads to the Action group above it.
+        entities.insert(Entity(uid: a("odd"), parents: [uid("Group", "x")]))
+        entities.insert(Entity(uid: uid("Group", "x"), parents: [a("view")]))
+        let rules = [
+            rule("view", actions: ["view"]),
+            rule("all", actions: ["all"]),
+            rule("list-or-view", actions: ["list", "view"]),
+            rule("write", actions: ["write"]),
+            rule("deny-all-docs", .deny, actions: ["all"], resource: .type("Folder")),
+        ]
+        let authorizer = try Authorizer(bundle: PolicyCompiler.compile(rules: rules))
+        func reasons(_ action: String, _ resource: EntityUID = uid("Document", "doc1"), mode: AuthorizationMode = .complete) -> [String] {
+            authorizer.authorize(request(action: action, resource: resource), entities: entities, mode: mode).reasons
+        }
+        #expect(reasons("list") == ["view", "all", "list-or-view"], "list ∈ view ∈ all, and a rule naming both comes once")
+        #expect(reasons("read") == ["view", "all", "list-or-view"])
+        #expect(reasons("view") == ["view", "all", "list-or-view"], "`in` is reflexive")
+        #expect(reasons("all") == ["all"])
+        #expect(reasons("write") == ["write"], "no parents: exact")
+        #expect(reasons("loop1") == ["view", "all", "list-or-view"], "a cycle in the action parents terminates")
+        #expect(reasons("odd") == ["view", "all", "list-or-view"])
+        #expect(reasons("list", uid("Folder", "f1")) == ["deny-all-docs"])
+        #expect(reasons("list", uid("Folder", "f1"), mode: .fast) == ["deny-all-docs"], "group denies come first")
+        // The request action need not be of type Action to be in an Action group.
+        entities.insert(Entity(uid: uid("Other", "read"), parents: [a("view")]))
+        let other = Request(principal: uid("User", "alice"), action: uid("Other", "read"), resource: uid("Document", "doc1"))
+        #expect(authorizer.authorize(other, entities: entities).reasons == ["view", "all", "list-or-view"])
+    }
+
+    /// When the action's parents cannot be read, rules that name only other actions error;
+    /// rules naming the action itself, or no action, are still decided.
+    @Test func actionParentsStoreFailure() throws {
+        struct Failing: EntitySource {
+            func attribute(_ name: String, of entity: EntityUID) throws(EntitySourceError) -> AttributeLookup { .noSuchEntity }
+            func hasAttribute(_ name: String, of entity: EntityUID) throws(EntitySourceError) -> Bool { false }
+            func forEachParent(of entity: EntityUID, _ body: (EntityUID) -> Void) throws(EntitySourceError) {
+                throw EntitySourceError("disk on fire")
+            }
+        }
+        let bundle = try PolicyCompiler.compile(rules: [
+            rule("group-deny", .deny, actions: ["view"]),
+            rule("exact", actions: ["read", "view"]),
+            rule("any"),
+            rule("folders-only", actions: ["view"], resource: .type("Folder")),
+        ])
+        let d = Authorizer(bundle: bundle).authorize(request(), entities: Failing())
+        #expect(d.decision == .allow && d.reasons == ["exact", "any"])
+        #expect(d.errors.map(\.ruleID) == ["group-deny"])
+        #expect(d.errors.allSatisfy { $0.message.contains("disk on fire") })
     }
 
     @Test func reusedAuthorizerGivesIndependentAnswers() throws {

@@ -46,4 +46,24 @@ import Testing
         b.index.candidates(actionID: "read", resourceType: "Document", into: &buffer)
         #expect(buffer == [4, 0, 1, 3])
     }
+
+    /// Action groups: the authorizer asks with the request action and its ancestors; a
+    /// rule listing several of them comes once, and the deny-first order is kept.
+    @Test func candidatesOfAnActionAndItsAncestors() throws {
+        let b = try bundle()
+        func group(_ actions: [String], _ type: String) -> [String] {
+            b.index.candidates(actionIDs: actions, resourceType: type).map { b.rules[Int($0)].id }
+        }
+        // "write" is a member of the group "read": the union, allow-rw-users once.
+        #expect(group(["write", "read"], "User") == ["deny-write", "allow-any", "allow-folder", "allow-rw-users"])
+        #expect(group(["share", "read"], "Document") == ["deny-doc-d", "allow-read-docs", "allow-any", "allow-folder"])
+        #expect(group(["share", "write", "read"], "Document")
+            == ["deny-write", "deny-doc-d", "allow-read-docs", "allow-any", "allow-folder"])
+        // One id, or none, is the single-action lookup.
+        #expect(group(["read"], "Document") == ids(b, "read", "Document"))
+        #expect(group([], "Document") == ids(b, nil, "Document"))
+        var buffer: [Int32] = [7, 7, 7]
+        b.index.candidates(actionIDs: ["write", "read", "write"], resourceType: "User", into: &buffer)
+        #expect(buffer == [2, 1, 3, 5])
+    }
 }

@@ -7,9 +7,13 @@
 /// rule positions in evaluation order — deny rules first, each effect in source order —
 /// so a merge keeps that order and fast mode can stop at the first deny that holds.
 ///
-/// The index is exact on actions — a rule is a candidate only for the actions it lists
-/// (an empty list: never) — and rules' chunks do not test the action again. On resource
-/// types it only narrows: chunks still check the whole principal and resource scope.
+/// The index is exact on action ids — a rule is a candidate only for the actions it lists
+/// (an empty list: never) — and rules' chunks do not test the action again. Cedar's
+/// action scope is `action in [...]`, transitive over the Action entities' parents, so
+/// the caller asks with the request's action *and* every ancestor action
+/// (`candidates(actionIDs:…)`); the index itself knows nothing of the hierarchy. On
+/// resource types it only narrows: chunks still check the whole principal and resource
+/// scope.
 public struct DispatchIndex: Sendable, Equatable {
     public struct Key: Hashable, Sendable {
         public var action: String?
@@ -26,9 +30,14 @@ public struct DispatchIndex: Sendable, Equatable {
     /// Rule indices in evaluation order: deny rules, then allow rules, each by source order.
     public private(set) var order: [Int32]
 
+    /// Whether some rule lists actions. When none does, the request action's ancestors
+    /// cannot change the candidates and the caller need not walk them.
+    public let namesActions: Bool
+
     public init(buckets: [Key: [Int32]], order: [Int32]) {
         self.buckets = buckets
         self.order = order
+        namesActions = buckets.keys.contains { $0.action != nil }
     }
 
     public init(rules: [CompiledRule]) {
@@ -45,6 +54,21 @@ public struct DispatchIndex: Sendable, Equatable {
             }
         }
         self.buckets = buckets
+        namesActions = buckets.keys.contains { $0.action != nil }
+    }
+
+    /// Rule indices (ascending) of the rules that list some action other than `actionID`
+    /// and do not list `actionID`, and whose resource type allows `resourceType`: the
+    /// rules whose action scope depends on the action's ancestors. For the caller's error
+    /// path when those ancestors cannot be read.
+    public func rulesNamingOnlyOtherActions(than actionID: String?, resourceType: String) -> [Int32] {
+        var exact = Set<Int32>()
+        var others = Set<Int32>()
+        for (key, positions) in buckets {
+            guard let action = key.action, key.resourceType == nil || key.resourceType == resourceType else { continue }
+            if action == actionID { exact.formUnion(positions) } else { others.formUnion(positions) }
+        }
+        return others.subtracting(exact).map { order[Int($0)] }.sorted()
     }
 
     /// Rule indices that can apply to a request, in evaluation order, written into
@@ -74,10 +98,45 @@ public struct DispatchIndex: Sendable, Equatable {
         }
     }
 
+    /// Candidates for a request whose action is `actionIDs[0]` and whose ancestor actions
+    /// (Cedar's action groups) are the other ids: the union of every id's candidates, in
+    /// evaluation order, each rule once (a rule may list both an action and its group).
+    /// With a single id this is `candidates(actionID:…)`.
+    public func candidates(actionIDs: [String], resourceType: String, into result: inout [Int32]) {
+        guard actionIDs.count > 1 else {
+            candidates(actionID: actionIDs.first, resourceType: resourceType, into: &result)
+            return
+        }
+        result.removeAll(keepingCapacity: true)
+        // Gather bucket positions, then sort and drop duplicates in place: positions are
+        // indices into `order`, so ascending position is evaluation order.
+        if let b = buckets[Key(action: nil, resourceType: nil)] { result.append(contentsOf: b) }
+        if let b = buckets[Key(action: nil, resourceType: resourceType)] { result.append(contentsOf: b) }
+        for id in actionIDs {
+            if let b = buckets[Key(action: id, resourceType: nil)] { result.append(contentsOf: b) }
+            if let b = buckets[Key(action: id, resourceType: resourceType)] { result.append(contentsOf: b) }
+        }
+        result.sort()
+        var kept = 0
+        for i in result.indices where kept == 0 || result[kept - 1] != result[i] {
+            result[kept] = result[i]
+            kept += 1
+        }
+        result.removeLast(result.count - kept)
+        for i in result.indices { result[i] = order[Int(result[i])] }
+    }
+
     /// Convenience for tests and tools: the candidates as a fresh array.
     public func candidates(actionID: String?, resourceType: String) -> [Int32] {
         var result: [Int32] = []
         candidates(actionID: actionID, resourceType: resourceType, into: &result)
+        return result
+    }
+
+    /// Convenience for tests and tools: the candidates of an action and its ancestors.
+    public func candidates(actionIDs: [String], resourceType: String) -> [Int32] {
+        var result: [Int32] = []
+        candidates(actionIDs: actionIDs, resourceType: resourceType, into: &result)
         return result
     }
 }
