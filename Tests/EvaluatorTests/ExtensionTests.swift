@@ -35,6 +35,12 @@ import Testing
         #expect(try t(price.method("greaterThan", .decimal("12.5000"))) == false)
         #expect(try t(price.method("greaterThanOrEqual", .decimal("-3.0"))) == true)
         #expect(try t(price.eq(.decimal("12.5"))) == true)
+        // Regression: "-0.5" is negative (Cedar takes the sign from the text, not from the
+        // integer part, which is 0).
+        #expect(try t(Expr.decimal("-0.5").method("lessThan", .decimal("0.0"))) == true)
+        #expect(try t(Expr.decimal("-0.0001").method("lessThan", .decimal("0.0"))) == true)
+        #expect(try t(Expr.call("decimal", .string("-0.5")).eq(.decimal("0.5"))) == false)
+        #expect(try t(Expr.decimal("-0.0").eq(.decimal("0.0"))) == true)
         // Decimals are not longs: `<` on them is a type error in Cedar.
         #expect(try errorMessage(price.lt(.decimal("13.0")), context: ctx)?.contains("type error") == true)
     }

@@ -43,7 +43,12 @@ import Testing
         #expect(d("-922337203685477.5808") == .min)
         #expect(d("922337203685477.5808") == nil, "overflow")
         #expect(d("1") == nil && d(".5") == nil && d("1.") == nil && d("1.23456") == nil && d("+1.0") == nil && d("1e3") == nil)
-        #expect(d("-0.5") == 5_000, "Cedar takes the sign from the integer part")
+        // Regression: the sign is the leading "-", also with a zero integer part (cedarpy
+        // 4.12.2 agrees: decimal("-0.5").lessThan(decimal("0.0")) holds).
+        #expect(d("-0.5") == -5_000)
+        #expect(d("-0.0001") == -1)
+        #expect(d("-0.0") == 0 && d("-00.5") == -5_000)
+        #expect(CedarDecimal(scaled: -5_000).description == "-0.5000")
         #expect(CedarDecimal(scaled: -15_000).description == "-1.5000")
     }
 

@@ -3,9 +3,9 @@
 ///
 /// Like `IPAddress`, it lives in PolicyLang so the compiler can fold `decimal("…")` on a
 /// literal into a constant. Parsing follows `cedar-policy-core/src/extensions/decimal.rs`:
-/// `-?[0-9]+\.[0-9]{1,4}`, overflow is an error. One quirk is kept on purpose: Cedar
-/// takes the sign from the parsed integer part, so `"-0.5"` reads as +0.5 there, and
-/// Arbiter must decide what Cedar decides.
+/// `-?[0-9]+\.[0-9]{1,4}`, overflow is an error. The sign is the leading `-`, also when
+/// the integer part is zero: `"-0.5"` is −0.5 and `"-0.0"` is zero (checked against
+/// cedarpy 4.12.2: `decimal("-0.5").lessThan(decimal("0.0"))` holds).
 public struct CedarDecimal: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var scaled: Int64
 
@@ -53,9 +53,11 @@ public struct CedarDecimal: Hashable, Comparable, Sendable, CustomStringConverti
         for _ in fractionPart.count..<4 { fraction *= 10 }
         let (scaledWhole, o3) = whole.multipliedReportingOverflow(by: 10_000)
         if o3 { return .failure(overflow) }
-        let (value, o4) = whole >= 0
-            ? scaledWhole.addingReportingOverflow(fraction)
-            : scaledWhole.subtractingReportingOverflow(fraction)
+        // `whole` is already negative for "-1.5"; for "-0.5" it is 0, so the sign must
+        // come from the text, not from `whole`.
+        let (value, o4) = negative
+            ? scaledWhole.subtractingReportingOverflow(fraction)
+            : scaledWhole.addingReportingOverflow(fraction)
         if o4 { return .failure(overflow) }
         return .success(CedarDecimal(scaled: value))
     }
