@@ -35,7 +35,7 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
         case let (.string(a), .string(b)): CedarString.equal(a, b)
         case let (.entity(a), .entity(b)): Value.sameEntity(a, b)
         case let (.set(a), .set(b)): a == b
-        case let (.record(a), .record(b)): a == b
+        case let (.record(a), .record(b)): Value.sameRecord(a, b)
         case let (.ipaddr(a), .ipaddr(b)): a == b
         case let (.decimal(a), .decimal(b)): a == b
         default: false
@@ -61,6 +61,27 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
     @inline(__always)
     static func sameEntity(_ a: EntityUID, _ b: EntityUID) -> Bool {
         CedarString.equal(a.id, b.id) && CedarString.equal(a.type, b.type)
+    }
+
+    /// Records are Swift dictionaries, whose `String` keys match by canonical equivalence;
+    /// Cedar's keys match by bytes, so `{"café": 1}` and `{"cafe\u{301}": 1}` differ.
+    static func sameRecord(_ a: [String: Value], _ b: [String: Value]) -> Bool {
+        guard a.count == b.count else { return false }
+        for (key, value) in a {
+            guard let i = b.index(forKey: key) else { return false }
+            let entry = b[i]
+            guard CedarString.equal(entry.key, key), entry.value == value else { return false }
+        }
+        return true
+    }
+
+    /// A record's field by Cedar's rule (the key's bytes), not Swift's canonical
+    /// equivalence.
+    @inline(__always)
+    static func field(_ name: String, of record: [String: Value]) -> Value? {
+        guard let i = record.index(forKey: name) else { return nil }
+        let entry = record[i]
+        return CedarString.equal(entry.key, name) ? entry.value : nil
     }
 
     /// Cedar-like rendering, for messages and traces.

@@ -125,7 +125,7 @@ final class VirtualMachine {
                         throw EvaluationError("entity store: \(error.message)")
                     }
                 case .record(let record):
-                    stack.append(.bool(record[name] != nil))
+                    stack.append(.bool(Value.field(name, of: record) != nil))
                 case let other:
                     throw .type(expected: "entity or record", got: other)
                 }
@@ -290,7 +290,7 @@ final class VirtualMachine {
             case .noSuchEntity: throw EvaluationError("entity \(uid) does not exist")
             }
         case .record(let record):
-            guard let v = record[name] else { throw EvaluationError("record does not have the attribute `\(name)`") }
+            guard let v = Value.field(name, of: record) else { throw EvaluationError("record does not have the attribute `\(name)`") }
             return v
         default:
             throw .type(expected: "entity or record", got: value)

@@ -99,6 +99,11 @@ public indirect enum ExprKind: Sendable, Equatable {
 }
 
 /// An entity's unique id: `Type::"id"`.
+///
+/// Equality, hashing and order are by UTF-8 bytes, as in Cedar, not Swift's canonical
+/// equivalence: `User::"café"` (U+00E9) and `User::"cafe\u{301}"` are two entities.
+/// (Every dictionary and set keyed by uids — the entity store, the ancestor memo — relies
+/// on this.)
 public struct EntityUID: Hashable, Sendable, CustomStringConvertible, Comparable {
     public var type: String
     public var id: String
@@ -106,6 +111,16 @@ public struct EntityUID: Hashable, Sendable, CustomStringConvertible, Comparable
     public init(type: String, id: String) {
         self.type = type
         self.id = id
+    }
+
+    @inlinable
+    public static func == (lhs: EntityUID, rhs: EntityUID) -> Bool {
+        CedarString.equal(lhs.id, rhs.id) && CedarString.equal(lhs.type, rhs.type)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        CedarString.hash(type, into: &hasher)
+        CedarString.hash(id, into: &hasher)
     }
 
     public var description: String {
@@ -124,7 +139,9 @@ public struct EntityUID: Hashable, Sendable, CustomStringConvertible, Comparable
         return "\(type)::\"\(escaped)\""
     }
 
+    /// By bytes (UTF-8 byte order is scalar order), consistent with `==`.
     public static func < (lhs: EntityUID, rhs: EntityUID) -> Bool {
-        (lhs.type, lhs.id) < (rhs.type, rhs.id)
+        if !CedarString.equal(lhs.type, rhs.type) { return lhs.type.utf8.lexicographicallyPrecedes(rhs.type.utf8) }
+        return lhs.id.utf8.lexicographicallyPrecedes(rhs.id.utf8)
     }
 }
