@@ -57,7 +57,8 @@ extension TransactionReading {
         var k = MDB_val()
         var v = MDB_val()
         var rc: Int32
-        if let from {
+        // LMDB refuses an empty key, and an empty lower bound means "from the start" anyway.
+        if let from, !from.bytes.isEmpty {
             rc = from.bytes.withUnsafeBytes { start in
                 k = MDB_val(mv_size: start.count, mv_data: UnsafeMutableRawPointer(mutating: start.baseAddress))
                 return mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE)

@@ -66,6 +66,9 @@ import TestSupport
             }
         }
         #expect(seen == ["ten_1/b", "ten_1/c", "ten_10/a"])
+
+        // An empty prefix lists the whole table.
+        #expect(try env.read { try $0.entries(table, prefix: Key()) }.count == 9)
     }
 
     @Test func throwingBodyAbortsTheWholeTransaction() throws {
