@@ -23,18 +23,23 @@ public struct InMemoryEntities: EntitySource, Sendable {
 
     public var count: Int { entities.count }
 
+    // The lookups below go through an index and `values[index]` (a borrowing accessor),
+    // so they read one attribute or the parent list in place instead of copying the
+    // whole `Entity` (and retaining its dictionary and array) out of the dictionary.
+
     public func attribute(_ name: String, of entity: EntityUID) throws(EntitySourceError) -> AttributeLookup {
-        guard let found = entities[entity] else { return .noSuchEntity }
-        guard let value = found.attributes[name] else { return .noSuchAttribute }
+        guard let index = entities.index(forKey: entity) else { return .noSuchEntity }
+        guard let value = entities.values[index].attributes[name] else { return .noSuchAttribute }
         return .value(value)
     }
 
     public func hasAttribute(_ name: String, of entity: EntityUID) throws(EntitySourceError) -> Bool {
-        entities[entity]?.attributes[name] != nil
+        guard let index = entities.index(forKey: entity) else { return false }
+        return entities.values[index].attributes.index(forKey: name) != nil
     }
 
     public func forEachParent(of entity: EntityUID, _ body: (EntityUID) -> Void) throws(EntitySourceError) {
-        guard let found = entities[entity] else { return }
-        for parent in found.parents { body(parent) }
+        guard let index = entities.index(forKey: entity) else { return }
+        for parent in entities.values[index].parents { body(parent) }
     }
 }

@@ -89,12 +89,22 @@ private struct Cursor {
     /// reader reports it).
     mutating func requestKey() -> RequestKey? {
         guard let (start, end) = plainString() else { return nil }
-        let key = UnsafeBufferPointer(rebasing: bytes[start..<end])
-        if key.elementsEqual("principal".utf8) { return .principal }
-        if key.elementsEqual("action".utf8) { return .action }
-        if key.elementsEqual("resource".utf8) { return .resource }
-        if key.elementsEqual("context".utf8) { return .context }
-        return nil
+        // By length, then the bytes (a generic `elementsEqual` against a String's UTF-8
+        // view was 5% of the whole run).
+        switch end - start {
+        case 9 where equals(start, "principal"): return .principal
+        case 6 where equals(start, "action"): return .action
+        case 8 where equals(start, "resource"): return .resource
+        case 7 where equals(start, "context"): return .context
+        default: return nil
+        }
+    }
+
+    @inline(__always)
+    func equals(_ start: Int, _ text: StaticString) -> Bool {
+        let count = text.utf8CodeUnitCount
+        for i in 0..<count where bytes[start + i] != text.utf8Start[i] { return false }
+        return true
     }
 
     /// A JSON string of printable ASCII without escapes: the byte range of its contents.
