@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "EvaluatorTests", dependencies: ["Evaluator", "PolicyLang", "Store", "TestSupport"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "Store", "TestSupport"]),
         .testTarget(name: "ServerTests", dependencies: [
-            "Server", "Store", "Identity", "PolicyLang", "TestSupport",
+            "Server", "Store", "Identity", "PolicyLang", "Evaluator", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ],

@@ -3,7 +3,10 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import Evaluator
+import PolicyLang
 import Store
+import Testing
 import TestSupport
 @testable import Server
 
@@ -22,8 +25,15 @@ struct TestApp {
         configuration.maxBodyBytes = maxBodyBytes
         self.configuration = configuration
         environment = try Store.Environment(path: directory.path)
-        services = try ArbiterApplication.Services(environment: environment, configuration: configuration)
+        let policies = PolicyBuild.build(directory: TestApp.repositoryRoot + "/Policies")
+        services = try ArbiterApplication.Services(
+            environment: environment, configuration: configuration,
+            builtInPolicies: Program(bundle: try #require(policies.bundle)))
     }
+
+    /// Tests/ServerTests/TestApp.swift → the repository root.
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
 
     func test<T>(_ setup: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
         var logger = Logger(label: "test")

@@ -30,8 +30,9 @@ def free_port() -> int:
 class ArbiterProcess:
     """`arbiter serve` as a child process; restartable on the same data directory."""
 
-    def __init__(self, data_dir: pathlib.Path, extra_env=None, extra_args=()):
+    def __init__(self, data_dir: pathlib.Path, extra_env=None, extra_args=(), policies=REPO / "Policies"):
         self.data_dir = data_dir
+        self.policies = policies
         self.port = free_port()
         self.extra_env = extra_env or {}
         self.extra_args = list(extra_args)
@@ -49,7 +50,7 @@ class ArbiterProcess:
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [str(arbiter_binary()), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--data-dir", str(self.data_dir), *self.extra_args],
+             "--data-dir", str(self.data_dir), "--policies", str(self.policies), *self.extra_args],
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -1,3 +1,4 @@
+import Evaluator
 import Hummingbird
 import Identity
 import Logging
@@ -10,10 +11,17 @@ public enum ArbiterApplication {
         public let environment: Store.Environment
         public let identityTables: IdentityTables
         public let registrar: TenantRegistrar
+        public let graph: EntityGraph
+        public let tenantBundles: TenantBundleStore
+        /// The built-in program and each tenant's active bundle.
+        public let policies: PolicyRegistry
 
-        public init(environment: Store.Environment, configuration: ServerConfiguration) throws {
+        public init(environment: Store.Environment, configuration: ServerConfiguration, builtInPolicies: Program) throws {
             self.environment = environment
             identityTables = try IdentityTables(environment: environment)
+            graph = try EntityGraph(environment: environment)
+            tenantBundles = try TenantBundleStore(environment: environment)
+            policies = PolicyRegistry(builtIn: builtInPolicies, tenants: try tenantBundles.loadActive())
             registrar = TenantRegistrar(
                 environment: environment, tables: identityTables,
                 hasher: PasswordHasher(cost: UInt8(configuration.passwordHashCost)))

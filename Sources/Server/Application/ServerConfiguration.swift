@@ -19,6 +19,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxBodyBytes = 1 << 20
     /// bcrypt cost for stored passwords (2^cost rounds).
     public var passwordHashCost = 12
+    /// Folder of the built-in policy set that authorizes the management API; compiled at
+    /// start (a compile error stops the start) and again on SIGHUP.
+    public var policiesDirectory = "Policies"
 
     public init() {}
 
@@ -31,6 +34,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("logLevel", "ARBITER_LOG_LEVEL"),
         ("maxBodyBytes", "ARBITER_MAX_BODY_BYTES"),
         ("passwordHashCost", "ARBITER_PASSWORD_HASH_COST"),
+        ("policiesDir", "ARBITER_POLICIES_DIR"),
     ]
 
     /// Applies a YAML config file: a mapping of the keys above.
@@ -97,6 +101,7 @@ public struct ServerConfiguration: Sendable, Equatable {
             logLevel = level
         case "maxBodyBytes": maxBodyBytes = try integer(1024...(64 << 20))
         case "passwordHashCost": passwordHashCost = try integer(4...31)
+        case "policiesDir": policiesDirectory = value
         default: throw ConfigurationError("\(origin): unknown setting '\(key)'")
         }
     }

@@ -13,7 +13,10 @@ struct ServeCommand: AsyncParsableCommand {
             Settings come from built-in defaults, then --config FILE (YAML), then ARBITER_*
             environment variables (ARBITER_HOST, ARBITER_PORT, ARBITER_DATA_DIR,
             ARBITER_LOG_FORMAT, ARBITER_LOG_LEVEL, ARBITER_MAX_BODY_BYTES,
-            ARBITER_PASSWORD_HASH_COST), then the flags below.
+            ARBITER_PASSWORD_HASH_COST, ARBITER_POLICIES_DIR), then the flags below.
+
+            The built-in policy folder is compiled at start; any error stops the start with
+            its diagnostics. SIGHUP recompiles it and swaps it in if it compiles.
 
             Example:
               arbiter serve --port 8080 --data-dir /var/lib/arbiter --log-format json
@@ -35,6 +38,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("data-dir"), help: "Directory of the embedded LMDB database (default ./.arbiter-data).")
     var dataDirectory: String?
 
+    @Option(name: .customLong("policies"), help: "Folder of the built-in policy set (default ./Policies).")
+    var policiesDirectory: String?
+
     @Option(help: "YAML file with settings.")
     var config: String?
 
@@ -51,6 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let host { try configuration.set("host", host, origin: "--host") }
         if let port { try configuration.set("port", String(port), origin: "--port") }
         if let dataDirectory { try configuration.set("dataDir", dataDirectory, origin: "--data-dir") }
+        if let policiesDirectory { try configuration.set("policiesDir", policiesDirectory, origin: "--policies") }
         if let logFormat { try configuration.set("logFormat", logFormat, origin: "--log-format") }
         if let logLevel { try configuration.set("logLevel", logLevel, origin: "--log-level") }
         return configuration
@@ -81,9 +88,12 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "arbiter")
         logger.logLevel = level
 
+        let builtIn = try BuiltInPolicies.compile(configuration.policiesDirectory, logger: logger)
         let environment = try Store.Environment(path: configuration.dataDirectory)
         defer { environment.close() }
-        let services = try ArbiterApplication.Services(environment: environment, configuration: configuration)
+        let services = try ArbiterApplication.Services(environment: environment, configuration: configuration, builtInPolicies: builtIn)
+        let reload = BuiltInPolicies.reloadOnHangup(configuration.policiesDirectory, registry: services.policies, logger: logger)
+        defer { reload.cancel() }
         let app = ArbiterApplication.make(services: services, configuration: configuration, logger: logger)
         logger.info("starting", metadata: [
             "host": .string(configuration.host), "port": .stringConvertible(configuration.port),

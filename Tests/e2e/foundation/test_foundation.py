@@ -89,3 +89,37 @@ def test_openapi_document_is_served(arbiter):
     document = requests.get(arbiter.url + "/openapi.json").json()
     assert document["openapi"].startswith("3.1")
     assert "post" in document["paths"][PATH]
+
+
+def test_broken_builtin_policies_stop_the_start(arbiter_factory, tmp_path):
+    broken = tmp_path / "policies"
+    broken.mkdir()
+    (broken / "bad.yaml").write_text("kind: policy\nid: p\nrules:\n  - id: r\n    effect: maybe\n")
+    server = arbiter_factory(policies=broken)
+    try:
+        server.start()
+        raise AssertionError("the server started with a broken policy set")
+    except RuntimeError as error:
+        assert "bad.yaml:5:13" in str(error), str(error)
+
+
+def test_sighup_reloads_builtin_policies_and_keeps_serving(arbiter_factory, tmp_path):
+    import shutil, time
+    from conftest import REPO
+    policies = tmp_path / "policies"
+    shutil.copytree(REPO / "Policies", policies)
+    server = arbiter_factory(policies=policies).start()
+    def wait_for(text):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and text not in server.logs():
+            time.sleep(0.05)
+
+    server.process.send_signal(signal.SIGHUP)
+    wait_for("built-in policies reloaded")
+    (policies / "management-api.yaml").write_text("kind: policy\nid: p\nrules:\n  - id: r\n    effect: maybe\n")
+    server.process.send_signal(signal.SIGHUP)
+    wait_for("not reloaded")
+    logs = server.logs()
+    assert "built-in policies reloaded" in logs, logs
+    assert "not reloaded" in logs, logs
+    assert requests.get(server.url + "/healthz").status_code == 200
