@@ -17,9 +17,10 @@ struct ChunkEmitter {
 
     mutating func emitRule(_ rule: Rule, when: Expr?, unless: Expr?, symbols: inout SymbolTable) {
         emitScope(rule.principal, load: .loadPrincipal, at: rule.location, symbols: &symbols)
-        // No action check here: the dispatch index is exact on actions (a rule is a
-        // candidate only for the actions it lists), and testing set membership again in
-        // every rule would cost a hash per rule per request.
+        // No action check here: the authorizer asks the dispatch index for the rules
+        // listing the request action or one of its ancestor actions (Cedar's
+        // `action in [...]`), so a candidate's action scope already holds; testing it
+        // again in every rule would cost a hash per rule per request.
         emitScope(rule.resource, load: .loadResource, at: rule.location, symbols: &symbols)
         if let when {
             emitExpr(when, symbols: &symbols)
