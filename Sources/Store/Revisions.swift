@@ -27,3 +27,27 @@ enum Revisions {
         return bytes.reduce(0) { $0 << 8 | UInt64($1) }
     }
 }
+
+/// A "read at least this revision" request that this store cannot satisfy: the caller
+/// names a revision the tenant has not reached (a future or foreign token). The HTTP
+/// layer answers 409.
+public struct RevisionNotReached: Error, Equatable, Sendable {
+    public var requested: UInt64
+    public var current: UInt64
+
+    public init(requested: UInt64, current: UInt64) {
+        self.requested = requested
+        self.current = current
+    }
+}
+
+/// Revisions travel as opaque strings so callers treat them as tokens (like Zanzibar's
+/// zookies), not as numbers to do arithmetic on.
+public enum RevisionToken {
+    public static func encode(_ revision: UInt64) -> String { String(revision) }
+
+    public static func decode(_ token: String) -> UInt64? {
+        guard !token.isEmpty, token.utf8.count <= 20, token.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return UInt64(token)
+    }
+}

@@ -245,3 +245,23 @@ private func bundle(_ yaml: String) throws -> PolicyBundle {
         #expect(throws: (any Error).self) { _ = try EntityStream(path: notArray) }
     }
 }
+
+@Suite struct RevisionTests {
+    @Test func readYourWritesAndFutureRevisions() async throws {
+        let dir = TemporaryDirectory()
+        let graph = try EntityGraph(environment: Store.Environment(path: dir.path))
+        let written = try await graph.apply(tenant: "t", upserts: [Entity(uid: uid("User", "a"), attributes: ["n": .long(1)])], actor: "test")
+        // The write's own revision is readable at once, with the write visible.
+        let seen = try graph.read(tenant: "t", atLeast: written) { try $0.attribute("n", of: uid("User", "a")) }
+        #expect(seen == .value(.long(1)))
+        #expect(throws: RevisionNotReached(requested: written + 1, current: written)) {
+            try graph.read(tenant: "t", atLeast: written + 1) { _ in () }
+        }
+        // Another tenant's revision means nothing here.
+        #expect(throws: RevisionNotReached.self) { try graph.read(tenant: "other", atLeast: written) { _ in () } }
+        #expect(RevisionToken.decode(RevisionToken.encode(written)) == written)
+        #expect(RevisionToken.decode("12x") == nil)
+        #expect(RevisionToken.decode("") == nil)
+        #expect(RevisionToken.decode("99999999999999999999999") == nil)
+    }
+}

@@ -98,10 +98,21 @@ public final class EntityGraph: Sendable {
 
     // MARK: Reads
 
-    /// Runs `body` with the tenant's graph as of one consistent snapshot, and its revision.
+    /// Runs `body` with the tenant's graph as of one consistent snapshot.
     public func read<T>(tenant: String, _ body: (LMDBEntities) throws -> T) throws -> T {
         try environment.read { txn in
             try body(LMDBEntities(transaction: txn, tables: tables, tenant: tenant))
+        }
+    }
+
+    /// Read-your-writes: runs `body` on a snapshot at `revision` or newer. A single node's
+    /// newest snapshot always includes every committed write, so the only failure is a
+    /// revision the tenant has not reached, which throws `RevisionNotReached`.
+    public func read<T>(tenant: String, atLeast revision: UInt64, _ body: (LMDBEntities) throws -> T) throws -> T {
+        try read(tenant: tenant) { entities in
+            let current = try entities.revision()
+            guard current >= revision else { throw RevisionNotReached(requested: revision, current: current) }
+            return try body(entities)
         }
     }
 }
