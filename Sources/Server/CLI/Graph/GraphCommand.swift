@@ -28,6 +28,10 @@ struct TenantDataOptions: ParsableArguments {
 
     /// Opens the data directory and resolves the slug to the tenant id.
     func open() throws -> (graph: EntityGraph, tenantId: String) {
+        try Self.open(dataDirectory: dataDirectory, tenant: tenant)
+    }
+
+    static func open(dataDirectory: String, tenant: String) throws -> (graph: EntityGraph, tenantId: String) {
         let environment = try Store.Environment(path: dataDirectory)
         let tables = try IdentityTables(environment: environment)
         guard let found = try environment.read({ try tables.tenant(slug: tenant, in: $0) }) else {

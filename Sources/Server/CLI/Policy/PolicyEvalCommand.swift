@@ -15,8 +15,13 @@ struct PolicyEvalCommand: ParsableCommand {
             Each output line: {"decision": "allow"|"deny", "reasons": [...], "errors": [{"rule": ..., "message": ...}]}
             A request line that cannot be read answers {"error": "..."} and the exit status is 1.
 
-            Example:
+            Entities come either from a Cedar JSON entities file (--entities) or from a
+            tenant's graph in a data directory (--data-dir and --tenant), read in one
+            consistent snapshot.
+
+            Examples:
               arbiter policy eval --policies Policies/ --entities entities.json --requests requests.jsonl
+              arbiter policy eval --policies Policies/ --data-dir ./.arbiter-data --tenant acme --requests requests.jsonl
             """
     )
 
@@ -24,7 +29,13 @@ struct PolicyEvalCommand: ParsableCommand {
     var policies: String
 
     @Option(help: "Entities in Cedar's JSON entities format.")
-    var entities: String
+    var entities: String?
+
+    @Option(name: .customLong("data-dir"), help: "Read entities from this data directory's graph instead (with --tenant).")
+    var dataDirectory: String?
+
+    @Option(help: "Slug of the tenant whose graph to read (with --data-dir).")
+    var tenant: String?
 
     @Option(help: "Requests as JSON Lines; - for standard input.")
     var requests: String
@@ -37,15 +48,29 @@ struct PolicyEvalCommand: ParsableCommand {
         for diagnostic in build.diagnostics { printError(diagnostic.description) }
         guard let bundle = build.bundle else { throw ExitCode(1) }
 
-        let store: InMemoryEntities
-        do {
-            store = try CedarJSON.entities(from: try readBytes(entities))
-        } catch let error as EntityJSONError {
-            throw ValidationError("\(entities): \(error.message)")
-        }
         let input = try readBytes(requests)
-
         let authorizer = Authorizer(bundle: bundle)
+        let bad: Int
+        switch (entities, dataDirectory, tenant) {
+        case (let file?, nil, nil):
+            let store: InMemoryEntities
+            do {
+                store = try CedarJSON.entities(from: try readBytes(file))
+            } catch let error as EntityJSONError {
+                throw ValidationError("\(file): \(error.message)")
+            }
+            bad = evaluate(input, authorizer: authorizer, entities: store)
+        case (nil, let directory?, let slug?):
+            let (graph, tenantId) = try TenantDataOptions.open(dataDirectory: directory, tenant: slug)
+            bad = try graph.read(tenant: tenantId) { evaluate(input, authorizer: authorizer, entities: $0) }
+        default:
+            throw ValidationError("give either --entities FILE, or --data-dir DIR with --tenant SLUG")
+        }
+        if bad > 0 { throw ExitCode(1) }
+    }
+
+    /// Answers every request line in order; returns how many lines could not be read.
+    private func evaluate<E: EntitySource>(_ input: [UInt8], authorizer: Authorizer, entities store: E) -> Int {
         let mode: AuthorizationMode = explain ? .explain : .complete
         var output = DecisionWriter()
         var reader = RequestReader()
@@ -72,7 +97,7 @@ struct PolicyEvalCommand: ParsableCommand {
             }
         }
         output.flush()
-        if bad > 0 { throw ExitCode(1) }
+        return bad
     }
 
     private func readBytes(_ path: String) throws -> [UInt8] {
