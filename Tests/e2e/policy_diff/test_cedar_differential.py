@@ -11,6 +11,9 @@ Environment:
 
 For each set the case is written to a temp dir and arbiter runs ONCE:
     arbiter policy eval --policies DIR --entities FILE --requests FILE
+The LMDB variant registers one tenant per set on a live server, imports the entities
+into its graph with `arbiter graph import`, and evaluates with
+    arbiter policy eval --policies DIR --data-dir DATA --tenant SLUG --requests FILE
 Each output line must match Cedar's answer in decision, sorted determining rule ids
 ("reasons") and sorted erroring rule ids. Error messages are not compared.
 A missing binary is a failure, not a skip: this runs in CI after the build.
@@ -47,12 +50,22 @@ def arbiter_bin() -> Path:
     return p if p.is_absolute() else REPO_ROOT / p
 
 
-def run_case(binary: Path, seed: int, root: Path) -> list[dict]:
-    """Returns a list of problems (empty when Arbiter agrees with Cedar on every request)."""
+def run_case(binary: Path, seed: int, root: Path, data_dir: Path | None = None) -> list[dict]:
+    """Returns a list of problems (empty when Arbiter agrees with Cedar on every request).
+    With `data_dir`, the entities go through the tenant `diff-SEED`'s LMDB graph."""
     case = generator.generate(seed, N_REQUESTS)
     expected = cedar_oracle.evaluate(case)
     pdir, ent, req = case.write(str(root / f"case-{seed}"))
-    cmd = [str(binary), "policy", "eval", "--policies", pdir, "--entities", ent, "--requests", req]
+    if data_dir is None:
+        source = ["--entities", ent]
+    else:
+        source = ["--data-dir", str(data_dir), "--tenant", f"diff-{seed}"]
+        load = [str(binary), "graph", "import", *source, "--entities", ent]
+        loaded = subprocess.run(load, capture_output=True, text=True, timeout=120)
+        if loaded.returncode != 0:
+            return [{"seed": seed, "case": case, "cmd": load, "kind": f"graph import exit status {loaded.returncode}",
+                     "stderr": loaded.stderr[-4000:], "stdout": loaded.stdout[-2000:]}]
+    cmd = [str(binary), "policy", "eval", "--policies", pdir, *source, "--requests", req]
     base = {"seed": seed, "case": case, "cmd": cmd}
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
@@ -106,7 +119,25 @@ def test_cedar_differential(tmp_path):
     seeds = range(BASE_SEED, BASE_SEED + N_SETS)
     with ThreadPoolExecutor(max_workers=JOBS) as pool:
         results = list(pool.map(lambda s: run_case(binary, s, tmp_path), seeds))
-    problems = [p for ps in results for p in ps]
+    report([p for ps in results for p in ps], tmp_path)
+
+
+def test_cedar_differential_over_lmdb(tmp_path, arbiter):
+    """The same comparison with entities read from LMDB-mapped pages instead of a file."""
+    import requests
+    binary = arbiter_bin()
+    seeds = range(BASE_SEED, BASE_SEED + N_SETS)
+    for seed in seeds:
+        created = requests.post(arbiter.url + "/api/tenancy/tenant-registrations", json={
+            "tenantName": f"diff {seed}", "tenantSlug": f"diff-{seed}", "userName": "admin",
+            "email": "admin@diff.example", "password": "differential-pass", "planCode": "developer"})
+        assert created.status_code == 201, created.text
+    with ThreadPoolExecutor(max_workers=JOBS) as pool:
+        results = list(pool.map(lambda s: run_case(binary, s, tmp_path, arbiter.data_dir), seeds))
+    report([p for ps in results for p in ps], tmp_path)
+
+
+def report(problems: list[dict], tmp_path) -> None:
     checked = N_SETS * N_REQUESTS
     print(f"\ndifferential: {N_SETS} sets x {N_REQUESTS} requests, {len(problems)} problems")
     if problems:
