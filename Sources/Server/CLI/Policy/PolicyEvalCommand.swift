@@ -59,19 +59,28 @@ struct PolicyEvalCommand: ParsableCommand {
             } catch let error as EntityJSONError {
                 throw ValidationError("\(file): \(error.message)")
             }
-            bad = evaluate(input, authorizer: authorizer, entities: store)
+            // The concrete store type picks `Authorizer`'s InMemoryEntities entry point,
+            // the VM specialized for it; through a generic parameter this call would
+            // reach the unspecialized VM (witness-table calls, metadata lookups).
+            let mode = self.mode
+            bad = evaluate(input) { authorizer.authorize($0, entities: store, mode: mode) }
         case (nil, let directory?, let slug?):
             let (graph, tenantId) = try TenantDataOptions.open(dataDirectory: directory, tenant: slug)
-            bad = try graph.read(tenant: tenantId) { evaluate(input, authorizer: authorizer, entities: $0) }
+            let mode = self.mode
+            bad = try graph.read(tenant: tenantId) { entities in
+                evaluate(input) { authorizer.authorize($0, entities: entities, mode: mode) }
+            }
         default:
             throw ValidationError("give either --entities FILE, or --data-dir DIR with --tenant SLUG")
         }
         if bad > 0 { throw ExitCode(1) }
     }
 
-    /// Answers every request line in order; returns how many lines could not be read.
-    private func evaluate<E: EntitySource>(_ input: [UInt8], authorizer: Authorizer, entities store: E) -> Int {
-        let mode: AuthorizationMode = explain ? .explain : .complete
+    private var mode: AuthorizationMode { explain ? .explain : .complete }
+
+    /// Answers every request line in order with `decide`; returns how many lines could not
+    /// be read.
+    private func evaluate(_ input: [UInt8], decide: (Request) -> Decision) -> Int {
         var output = DecisionWriter()
         var reader = RequestReader()
         var bad = 0
@@ -89,7 +98,7 @@ struct PolicyEvalCommand: ParsableCommand {
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
                 do throws(EntityJSONError) {
                     let request = try reader.request(from: line)
-                    output.write(authorizer.authorize(request, entities: store, mode: mode), trace: explain)
+                    output.write(decide(request), trace: explain)
                 } catch {
                     bad += 1
                     output.writeError("line \(lineNumber): \(error.message)")
