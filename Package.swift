@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "arbiter", targets: ["arbiter"]),
+        // The engine alone, for the benchmark package in Benchmarks/ (its own package).
+        .library(name: "ArbiterEngine", targets: ["Evaluator", "PolicyLang", "Store"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

@@ -106,7 +106,7 @@ public final class Environment: @unchecked Sendable {
         return try body(ReadTransaction(handle: txn!, environment: self))
     }
 
-    private func enterReader() {
+    func enterReader() {
         while true {
             activeReaders.add(1, ordering: .sequentiallyConsistent)
             if !resizing.load(ordering: .sequentiallyConsistent) { return }
@@ -114,6 +114,10 @@ public final class Environment: @unchecked Sendable {
             activeReaders.subtract(1, ordering: .sequentiallyConsistent)
             while resizing.load(ordering: .sequentiallyConsistent) { sched_yield() }
         }
+    }
+
+    func leaveReader() {
+        activeReaders.subtract(1, ordering: .sequentiallyConsistent)
     }
 
     // MARK: Writes

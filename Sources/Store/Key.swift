@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An order-preserving encoding for composite keys.
 ///
 /// LMDB compares keys as raw bytes, so a key made of several parts (tenant, kind, id, …)
@@ -166,4 +172,124 @@ public enum KeyComponent: Hashable, Sendable, CustomStringConvertible, Expressib
 public enum KeyDecodingError: Error, Equatable {
     case truncated
     case unknownTag(UInt8)
+}
+
+/// A reusable byte buffer for building tuple-encoded keys without allocating: the same
+/// encoding as `Key` (string parts only), written into memory owned by the buffer and
+/// reused lookup after lookup. Grows (allocates) only when a key is longer than any
+/// before it. A struct holding raw pointers, so that writing a key costs no exclusivity
+/// checks; keep it in one place (e.g. behind an `UnsafeMutablePointer`) and call
+/// `deallocate()` once. Not thread-safe.
+public struct KeyBuffer {
+    @usableFromInline var storage: UnsafeMutableRawPointer
+    @usableFromInline var capacity: Int
+    /// Bytes written so far.
+    public private(set) var count = 0
+
+    public init(capacity: Int = 256) {
+        self.capacity = max(capacity, 16)
+        storage = UnsafeMutableRawPointer.allocate(byteCount: self.capacity, alignment: 8)
+    }
+
+    public func deallocate() { storage.deallocate() }
+
+    /// Forgets everything after the first `length` bytes (to keep a prefix such as the tenant).
+    @inline(__always)
+    public mutating func truncate(to length: Int) {
+        precondition(length <= count)
+        count = length
+    }
+
+    public mutating func removeAll() { count = 0 }
+
+    /// Appends a string component: `0x02`, its UTF-8 bytes with `0x00` escaped, `0x00`.
+    @inline(__always)
+    public mutating func appendString(_ string: String) {
+        var string = string
+        if let done = string.utf8.withContiguousStorageIfAvailable({ utf8 in append(escaped: UnsafeRawBufferPointer(utf8)) }) {
+            return done
+        }
+        string.makeContiguousUTF8()
+        string.utf8.withContiguousStorageIfAvailable { append(escaped: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Appends a string component from raw UTF-8 bytes.
+    public mutating func append(escaped bytes: UnsafeRawBufferPointer) {
+        // Worst case every byte is 0x00 and doubles, plus tag and terminator.
+        if count + bytes.count * 2 + 2 > capacity { reserve(count + bytes.count * 2 + 2) }
+        var out = storage.advanced(by: count)
+        out.storeBytes(of: Key.stringTag, as: UInt8.self)
+        out += 1
+        if let base = bytes.baseAddress, bytes.count > 0, memchr(base, 0, bytes.count) == nil {
+            out.copyMemory(from: base, byteCount: bytes.count)
+            out += bytes.count
+        } else {
+            for byte in bytes {
+                out.storeBytes(of: byte, as: UInt8.self)
+                out += 1
+                if byte == 0x00 {
+                    out.storeBytes(of: 0xFF, as: UInt8.self)
+                    out += 1
+                }
+            }
+        }
+        out.storeBytes(of: 0x00, as: UInt8.self)
+        out += 1
+        count = storage.distance(to: out)
+    }
+
+    /// Appends bytes that are already encoded (a `Key`'s `bytes`).
+    public mutating func append(encoded bytes: [UInt8]) {
+        if count + bytes.count > capacity { reserve(count + bytes.count) }
+        bytes.withUnsafeBytes { storage.advanced(by: count).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        count += bytes.count
+    }
+
+    /// The key written so far; valid until the buffer is next changed.
+    @inlinable
+    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: storage, count: count) }
+
+    private mutating func reserve(_ needed: Int) {
+        var newCapacity = capacity
+        while newCapacity < needed { newCapacity *= 2 }
+        let grown = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 8)
+        grown.copyMemory(from: storage, byteCount: count)
+        storage.deallocate()
+        storage = grown
+        capacity = newCapacity
+    }
+}
+
+extension Key {
+    /// Decodes one string component at `offset` of encoded key bytes without building a
+    /// `Key` or an array: returns the string and the offset after its terminator, or nil
+    /// when the bytes there are not a string component. Strings of up to 15 UTF-8 bytes
+    /// are stored inline by Swift, so decoding them allocates nothing.
+    public static func decodeString(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> (String, next: Int)? {
+        guard offset < bytes.count, bytes[offset] == stringTag else { return nil }
+        let start = offset + 1
+        var i = start
+        var escaped = false
+        while i < bytes.count {
+            if bytes[i] == 0x00 {
+                if i + 1 < bytes.count, bytes[i + 1] == 0xFF {
+                    escaped = true
+                    i += 2
+                    continue
+                }
+                let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<i])
+                if !escaped { return (String(decoding: raw, as: UTF8.self), i + 1) }
+                var unescaped: [UInt8] = []
+                unescaped.reserveCapacity(raw.count)
+                var j = 0
+                while j < raw.count {
+                    unescaped.append(raw[j])
+                    j += raw[j] == 0x00 ? 2 : 1
+                }
+                return (String(decoding: unescaped, as: UTF8.self), i + 1)
+            }
+            i += 1
+        }
+        return nil
+    }
 }

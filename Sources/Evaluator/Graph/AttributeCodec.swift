@@ -1,4 +1,9 @@
 import PolicyLang
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The compact binary form of an entity's attributes in LMDB.
 ///
@@ -41,7 +46,19 @@ public enum AttributeCodec {
     /// Finds one attribute's encoded value without decoding anything else.
     /// Returns nil when absent; throws on bytes this encoder never writes.
     public static func find(_ name: String, in record: UnsafeRawBufferPointer) throws(EntitySourceError) -> UnsafeRawBufferPointer? {
-        let wanted = name.utf8
+        var name = name
+        if let found = name.utf8.withContiguousStorageIfAvailable({ wanted in
+            Result { () throws(EntitySourceError) in try find(UnsafeRawBufferPointer(wanted), in: record) }
+        }) {
+            return try found.get()
+        }
+        name.makeContiguousUTF8()
+        return try find(name, in: record)
+    }
+
+    /// `find` by the name's UTF-8 bytes: one pass over the directory comparing lengths
+    /// first and bytes with `memcmp`, nothing decoded.
+    public static func find(_ wanted: UnsafeRawBufferPointer, in record: UnsafeRawBufferPointer) throws(EntitySourceError) -> UnsafeRawBufferPointer? {
         var reader = ByteReader(record)
         let count = try reader.uint32()
         var match: (offset: Int, length: Int)?
@@ -50,13 +67,14 @@ public enum AttributeCodec {
             let nameBytes = try reader.bytes(nameLength)
             let offset = Int(try reader.uint32())
             let length = Int(try reader.uint32())
-            if match == nil, nameLength == wanted.count, nameBytes.elementsEqual(wanted) {
+            if match == nil, nameLength == wanted.count,
+               nameLength == 0 || memcmp(nameBytes.baseAddress!, wanted.baseAddress!, nameLength) == 0 {
                 match = (offset, length)
             }
         }
         guard let match else { return nil }
         let valuesStart = reader.position
-        guard valuesStart + match.offset + match.length <= record.count else { throw corrupt }
+        guard match.offset >= 0, match.length >= 0, valuesStart + match.offset + match.length <= record.count else { throw corrupt }
         return UnsafeRawBufferPointer(rebasing: record[(valuesStart + match.offset)..<(valuesStart + match.offset + match.length)])
     }
 

@@ -33,9 +33,11 @@ public final class EntityGraph: Sendable {
         Key(.string(uid.type), .string(uid.id)).bytes
     }
 
+    /// Decodes a parent or child edge value, (type, id), straight from the mapped bytes.
+    @inline(__always)
     static func uid(fromEdge bytes: UnsafeRawBufferPointer) throws(EntitySourceError) -> EntityUID {
-        guard let parts = try? Key(encoded: bytes).components(), parts.count == 2,
-              let type = parts[0].stringValue, let id = parts[1].stringValue
+        guard let (type, next) = Key.decodeString(bytes, at: 0),
+              let (id, end) = Key.decodeString(bytes, at: next), end == bytes.count
         else { throw AttributeCodec.corrupt }
         return EntityUID(type: type, id: id)
     }
@@ -99,10 +101,11 @@ public final class EntityGraph: Sendable {
     // MARK: Reads
 
     /// Runs `body` with the tenant's graph as of one consistent snapshot.
+    /// For many reads in a row, keep a `reader(tenant:)` instead.
     public func read<T>(tenant: String, _ body: (LMDBEntities) throws -> T) throws -> T {
-        try environment.read { txn in
-            try body(LMDBEntities(transaction: txn, tables: tables, tenant: tenant))
-        }
+        let reader = try GraphReader(graph: self, tenant: tenant)
+        defer { reader.reset() }
+        return try body(reader.entities)
     }
 
     /// Read-your-writes: runs `body` on a snapshot at `revision` or newer. A single node's

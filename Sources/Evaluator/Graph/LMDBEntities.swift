@@ -4,60 +4,41 @@ import Store
 /// The VM's view of one tenant's graph inside one LMDB read transaction. Attributes are
 /// found and decoded one at a time from the mapped page; parents come from the
 /// duplicate-key edge table. Nothing is cached beyond the transaction (DESIGN §8).
+///
+/// Lookups encode their key into the reader's reused buffer and walk parents with its
+/// reused cursor, and edge uids are decoded straight from the page, so a lookup
+/// allocates only for strings longer than 15 bytes (which Swift cannot store inline) and
+/// for set and record attribute values.
 public struct LMDBEntities: EntitySource {
-    public let transaction: ReadTransaction
-    let tables: EntityGraph.Tables
-    public let tenant: String
+    let reader: GraphReader
 
-    init(transaction: ReadTransaction, tables: EntityGraph.Tables, tenant: String) {
-        self.transaction = transaction
-        self.tables = tables
-        self.tenant = tenant
-    }
+    init(reader: GraphReader) { self.reader = reader }
+
+    public var transaction: ReadTransaction { reader.transaction.transaction }
+    public var tenant: String { reader.tenant }
+    var tables: EntityGraph.Tables { reader.graph.tables }
 
     /// The revision this snapshot shows.
     public func revision() throws -> UInt64 { try transaction.revision(tenant: tenant) }
 
     public func attribute(_ name: String, of entity: EntityUID) throws(EntitySourceError) -> AttributeLookup {
-        let key = EntityGraph.entityKey(tenant, entity)
-        do {
-            let found = try transaction.withValue(tables.entities, key) { record -> AttributeLookup in
-                guard let bytes = try AttributeCodec.find(name, in: record) else { return .noSuchAttribute }
-                return .value(try AttributeCodec.decodeValue(bytes))
-            }
-            return found ?? .noSuchEntity
-        } catch let error as EntitySourceError {
-            throw error
-        } catch {
-            throw EntitySourceError("graph store: \(error)")
-        }
+        guard let record = try reader.record(of: entity) else { return .noSuchEntity }
+        guard let bytes = try AttributeCodec.find(name, in: record) else { return .noSuchAttribute }
+        return .value(try AttributeCodec.decodeValue(bytes))
     }
 
     public func hasAttribute(_ name: String, of entity: EntityUID) throws(EntitySourceError) -> Bool {
-        let key = EntityGraph.entityKey(tenant, entity)
-        do {
-            return try transaction.withValue(tables.entities, key) { record in
-                try AttributeCodec.find(name, in: record) != nil
-            } ?? false
-        } catch let error as EntitySourceError {
-            throw error
-        } catch {
-            throw EntitySourceError("graph store: \(error)")
-        }
+        guard let record = try reader.record(of: entity) else { return false }
+        return try AttributeCodec.find(name, in: record) != nil
     }
 
     public func forEachParent(of entity: EntityUID, _ body: (EntityUID) -> Void) throws(EntitySourceError) {
-        let key = EntityGraph.entityKey(tenant, entity)
-        do {
-            try transaction.forEachDuplicate(tables.parents, key) { value in
-                body(try EntityGraph.uid(fromEdge: value))
-                return true
-            }
-        } catch let error as EntitySourceError {
-            throw error
-        } catch {
-            throw EntitySourceError("graph store: \(error)")
+        let code = try reader.parents.forEachDuplicate(key: reader.entityKey(entity)) {
+            value throws(EntitySourceError) -> Bool in
+            body(try EntityGraph.uid(fromEdge: value))
+            return true
         }
+        if let error = LMDBError.failed(code) { throw EntitySourceError("graph store: \(error)") }
     }
 
     /// Whether the entity has a record (for export and tests).
