@@ -15,6 +15,13 @@ public enum ArbiterApplication {
         public let tenantBundles: TenantBundleStore
         /// The built-in program and each tenant's active bundle.
         public let policies: PolicyRegistry
+        /// OAuth: applications and clients, signing keys, token issuance and verification.
+        public let oauthTables: OAuthTables
+        public let clients: ClientRegistry
+        public let signingKeys: SigningKeyStore
+        public let tokenIssuer: AccessTokenIssuer
+        public let tokenVerifier: AccessTokenVerifier
+        let clientAuthenticator: ClientAuthenticator
 
         public init(environment: Store.Environment, configuration: ServerConfiguration, builtInPolicies: Program) throws {
             self.environment = environment
@@ -25,6 +32,13 @@ public enum ArbiterApplication {
             registrar = TenantRegistrar(
                 environment: environment, tables: identityTables,
                 hasher: PasswordHasher(cost: UInt8(configuration.passwordHashCost)))
+            oauthTables = try OAuthTables(environment: environment)
+            clients = ClientRegistry(environment: environment, tables: oauthTables)
+            signingKeys = SigningKeyStore(environment: environment, tables: oauthTables)
+            let naming = IssuerNaming(baseURL: configuration.publicBaseURL)
+            tokenIssuer = AccessTokenIssuer(keys: signingKeys, naming: naming)
+            tokenVerifier = AccessTokenVerifier(keys: signingKeys, identity: identityTables, naming: naming)
+            clientAuthenticator = ClientAuthenticator(clients: clients)
         }
     }
 
@@ -39,6 +53,7 @@ public enum ArbiterApplication {
         HealthRoutes(environment: services.environment).add(to: router)
         OpenAPIRoutes().add(to: router)
         TenantRegistrationRoutes(registrar: services.registrar, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
+        ProtocolRoutes(services: services).add(to: router)
         return router
     }
 

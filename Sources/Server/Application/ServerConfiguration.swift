@@ -22,6 +22,13 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Folder of the built-in policy set that authorizes the management API; compiled at
     /// start (a compile error stops the start) and again on SIGHUP.
     public var policiesDirectory = "Policies"
+    /// Public base URL of this server as clients reach it (scheme, host, port, optional
+    /// path; no trailing slash). Each tenant's OpenID issuer is `{issuer}/t/{slug}`, and
+    /// access tokens name it as their audience. Defaults to `http://HOST:PORT`.
+    public var issuer: String?
+
+    /// The public base URL: `issuer` if set, else `http://HOST:PORT`.
+    public var publicBaseURL: String { issuer ?? "http://\(host):\(port)" }
 
     public init() {}
 
@@ -35,6 +42,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("maxBodyBytes", "ARBITER_MAX_BODY_BYTES"),
         ("passwordHashCost", "ARBITER_PASSWORD_HASH_COST"),
         ("policiesDir", "ARBITER_POLICIES_DIR"),
+        ("issuer", "ARBITER_ISSUER"),
     ]
 
     /// Applies a YAML config file: a mapping of the keys above.
@@ -102,6 +110,15 @@ public struct ServerConfiguration: Sendable, Equatable {
         case "maxBodyBytes": maxBodyBytes = try integer(1024...(64 << 20))
         case "passwordHashCost": passwordHashCost = try integer(4...31)
         case "policiesDir": policiesDirectory = value
+        case "issuer":
+            var url = value
+            while url.hasSuffix("/") { url.removeLast() }
+            guard let parsed = URLComponents(string: url), ["http", "https"].contains(parsed.scheme ?? ""),
+                  parsed.host?.isEmpty == false, parsed.query == nil, parsed.fragment == nil
+            else {
+                throw ConfigurationError("\(origin): 'issuer' must be an http(s) URL without query or fragment, such as https://auth.example.com, not '\(value)'")
+            }
+            issuer = url
         default: throw ConfigurationError("\(origin): unknown setting '\(key)'")
         }
     }

@@ -13,7 +13,7 @@ struct ServeCommand: AsyncParsableCommand {
             Settings come from built-in defaults, then --config FILE (YAML), then ARBITER_*
             environment variables (ARBITER_HOST, ARBITER_PORT, ARBITER_DATA_DIR,
             ARBITER_LOG_FORMAT, ARBITER_LOG_LEVEL, ARBITER_MAX_BODY_BYTES,
-            ARBITER_PASSWORD_HASH_COST, ARBITER_POLICIES_DIR), then the flags below.
+            ARBITER_PASSWORD_HASH_COST, ARBITER_POLICIES_DIR, ARBITER_ISSUER), then the flags below.
 
             The built-in policy folder is compiled at start; any error stops the start with
             its diagnostics. SIGHUP recompiles it and swaps it in if it compiles.
@@ -41,6 +41,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("policies"), help: "Folder of the built-in policy set (default ./Policies).")
     var policiesDirectory: String?
 
+    @Option(help: "Public base URL clients use (default http://HOST:PORT); tenant issuers are {issuer}/t/{slug}.")
+    var issuer: String?
+
     @Option(help: "YAML file with settings.")
     var config: String?
 
@@ -60,6 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let policiesDirectory { try configuration.set("policiesDir", policiesDirectory, origin: "--policies") }
         if let logFormat { try configuration.set("logFormat", logFormat, origin: "--log-format") }
         if let logLevel { try configuration.set("logLevel", logLevel, origin: "--log-level") }
+        if let issuer { try configuration.set("issuer", issuer, origin: "--issuer") }
         return configuration
     }
 

@@ -3,7 +3,8 @@ import Hummingbird
 import Identity
 
 /// Turns every error into a response in the format of its route family (DESIGN §5):
-/// problem details on `/api/*`. An unexpected error is logged with the request id and
+/// problem details on `/api/*`, RFC 6749 error objects on `/connect/*` (also under a
+/// tenant's issuer path, `/t/{slug}/connect/*`). An unexpected error is logged with the request id and
 /// answered 500 without internals, so nothing leaks and the outer middleware (request id,
 /// access log) still sees a response.
 struct ErrorMiddleware: RouterMiddleware {
@@ -14,6 +15,9 @@ struct ErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let isAPI = request.uri.path.hasPrefix("/api/")
+            if OAuthError.isProtocolPath(request.uri.path) {
+                return try protocolError(error, context: context).response(from: request, context: context)
+            }
             let responseError: any HTTPResponseError
             switch error {
             case let problem as ProblemError:
@@ -29,6 +33,23 @@ struct ErrorMiddleware: RouterMiddleware {
                 responseError = ProblemError.status(.internalServerError, detail: "the server failed; quote the X-Request-Id header when reporting it")
             }
             return try responseError.response(from: request, context: context)
+        }
+    }
+
+    /// Whatever went wrong on a `/connect/*` route, as an RFC 6749 error object.
+    func protocolError(_ error: any Error, context: Context) -> OAuthError {
+        switch error {
+        case let oauth as OAuthError:
+            return oauth
+        case let problem as ProblemError:
+            return OAuthError.from(status: problem.status, detail: problem.problem.detail ?? problem.problem.title)
+        case let http as HTTPError:
+            return OAuthError.from(status: http.status, detail: http.body)
+        case let other as any HTTPResponseError:
+            return OAuthError.from(status: other.status, detail: nil)
+        default:
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            return OAuthError.from(status: .internalServerError, detail: "the server failed; quote the X-Request-Id header when reporting it")
         }
     }
 }

@@ -12,7 +12,8 @@ enum OpenAPIDocument {
   "servers": [{"url": "http://127.0.0.1:8080"}],
   "tags": [
     {"name": "Operations", "description": "Health, readiness and this document."},
-    {"name": "Tenancy", "description": "Tenant registration and tenant administration."}
+    {"name": "Tenancy", "description": "Tenant registration and tenant administration."},
+    {"name": "Protocol", "description": "OpenID Connect / OAuth 2.0. Each tenant is its own issuer, {base}/t/{tenant}; errors on /connect/* are RFC 6749 error objects."}
   ],
   "paths": {
     "/healthz": {
@@ -80,10 +81,232 @@ enum OpenAPIDocument {
           "415": {"$ref": "#/components/responses/UnsupportedMediaType"}
         }
       }
+    },
+    "/.well-known/openid-configuration": {
+      "get": {
+        "tags": ["Protocol"],
+        "operationId": "getGlobalOpenIDConfiguration",
+        "summary": "The OpenID configuration of the tenant named by ?tenant=.",
+        "description": "There is no default tenant: stock clients use /t/{tenant}/.well-known/openid-configuration; this answers the same document.",
+        "security": [],
+        "parameters": [{"name": "tenant", "in": "query", "required": true, "description": "Slug of the tenant.", "schema": {"type": "string"}}],
+        "responses": {
+          "200": {"description": "The issuer's metadata.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenIDConfiguration"}}}},
+          "404": {"description": "No such tenant.", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}},
+          "400": {"description": "No tenant named.", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}}
+        }
+      }
+    },
+    "/.well-known/jwks.json": {
+      "get": {
+        "tags": ["Protocol"],
+        "operationId": "getGlobalJWKS",
+        "summary": "The published signing keys of the tenant named by ?tenant=.",
+        "description": "Same as /t/{tenant}/.well-known/jwks.json.",
+        "security": [],
+        "parameters": [{"name": "tenant", "in": "query", "required": true, "description": "Slug of the tenant.", "schema": {"type": "string"}}],
+        "responses": {
+          "200": {"description": "The published keys.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JSONWebKeySet"}}}},
+          "404": {"description": "No such tenant.", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}},
+          "400": {"description": "No tenant named.", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}}
+        }
+      }
+    },
+    "/t/{tenant}/.well-known/openid-configuration": {
+      "get": {
+        "tags": ["Protocol"],
+        "operationId": "getOpenIDConfiguration",
+        "summary": "OpenID Connect Discovery for a tenant's issuer.",
+        "description": "Lists only what is implemented: client_credentials, client_secret_basic and client_secret_post, introspection, ES256.",
+        "security": [],
+        "parameters": [{"name": "tenant", "in": "path", "required": true, "description": "Slug of the tenant (its issuer is {base}/t/{tenant}).", "schema": {"type": "string"}}],
+        "responses": {
+          "200": {"description": "The issuer's metadata.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenIDConfiguration"}}}},
+          "404": {"description": "No such tenant.", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}}
+        }
+      }
+    },
+    "/t/{tenant}/.well-known/jwks.json": {
+      "get": {
+        "tags": ["Protocol"],
+        "operationId": "getJWKS",
+        "summary": "The tenant's published ES256 signing keys.",
+        "description": "The active key plus retired keys until every token they signed has expired.",
+        "security": [],
+        "parameters": [{"name": "tenant", "in": "path", "required": true, "description": "Slug of the tenant (its issuer is {base}/t/{tenant}).", "schema": {"type": "string"}}],
+        "responses": {
+          "200": {"description": "The published keys.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JSONWebKeySet"}}}},
+          "404": {"description": "No such tenant.", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}}
+        }
+      }
+    },
+    "/connect/token": {
+      "post": {
+        "tags": ["Protocol"],
+        "operationId": "requestToken",
+        "summary": "Token endpoint; the tenant is the authenticated client's.",
+        "description": "client_credentials with client_secret_basic or client_secret_post. Returns an RFC 9068 JWT access token signed ES256 (typ at+jwt) with iss, sub, aud, exp, iat, jti, client_id, scope and tenant_id when tenant_context is granted.",
+        "security": [{"clientSecretBasic": []}, {"clientSecretPost": []}],
+        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/TokenRequest"}}}},
+        "responses": {
+          "200": {"description": "An access token. Cache-Control: no-store.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TokenResponse"}}}},
+          "400": {"$ref": "#/components/responses/OAuthBadRequest"},
+          "401": {"$ref": "#/components/responses/OAuthUnauthorized"}
+        }
+      }
+    },
+    "/t/{tenant}/connect/token": {
+      "post": {
+        "tags": ["Protocol"],
+        "operationId": "requestTenantToken",
+        "summary": "Token endpoint of a tenant's issuer.",
+        "description": "client_credentials with client_secret_basic or client_secret_post. Returns an RFC 9068 JWT access token signed ES256 (typ at+jwt) with iss, sub, aud, exp, iat, jti, client_id, scope and tenant_id when tenant_context is granted.",
+        "security": [{"clientSecretBasic": []}, {"clientSecretPost": []}],
+        "parameters": [{"name": "tenant", "in": "path", "required": true, "description": "Slug of the tenant (its issuer is {base}/t/{tenant}).", "schema": {"type": "string"}}],
+        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/TokenRequest"}}}},
+        "responses": {
+          "200": {"description": "An access token. Cache-Control: no-store.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TokenResponse"}}}},
+          "400": {"$ref": "#/components/responses/OAuthBadRequest"},
+          "401": {"$ref": "#/components/responses/OAuthUnauthorized"}
+        }
+      }
+    },
+    "/connect/introspect": {
+      "post": {
+        "tags": ["Protocol"],
+        "operationId": "introspectToken",
+        "summary": "Token introspection; the tenant is the caller's.",
+        "description": "RFC 7662. Callers authenticate as a client or with their own bearer token; tokens of the caller's tenant answer active with their claims, anything else {active: false}.",
+        "security": [{"clientSecretBasic": []}, {"clientSecretPost": []}, {"bearerToken": []}],
+        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/IntrospectionRequest"}}}},
+        "responses": {
+          "200": {"description": "The token's state: active with its claims, or active false.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IntrospectionResponse"}}}},
+          "400": {"$ref": "#/components/responses/OAuthBadRequest"},
+          "401": {"$ref": "#/components/responses/OAuthUnauthorized"}
+        }
+      }
+    },
+    "/t/{tenant}/connect/introspect": {
+      "post": {
+        "tags": ["Protocol"],
+        "operationId": "introspectTenantToken",
+        "summary": "Token introspection at a tenant's issuer.",
+        "description": "RFC 7662. Callers authenticate as a client or with their own bearer token; tokens of the caller's tenant answer active with their claims, anything else {active: false}.",
+        "security": [{"clientSecretBasic": []}, {"clientSecretPost": []}, {"bearerToken": []}],
+        "parameters": [{"name": "tenant", "in": "path", "required": true, "description": "Slug of the tenant (its issuer is {base}/t/{tenant}).", "schema": {"type": "string"}}],
+        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/IntrospectionRequest"}}}},
+        "responses": {
+          "200": {"description": "The token's state: active with its claims, or active false.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IntrospectionResponse"}}}},
+          "400": {"$ref": "#/components/responses/OAuthBadRequest"},
+          "401": {"$ref": "#/components/responses/OAuthUnauthorized"}
+        }
+      }
     }
   },
   "components": {
+    "securitySchemes": {
+      "clientSecretBasic": {"type": "http", "scheme": "basic", "description": "client_secret_basic: the form-encoded client_id and secret."},
+      "clientSecretPost": {"type": "apiKey", "in": "header", "name": "Content-Type", "description": "client_secret_post: client_id and client_secret in the form body (OpenAPI has no scheme for body credentials)."},
+      "bearerToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    },
     "schemas": {
+      "TokenRequest": {
+        "type": "object",
+        "required": ["grant_type"],
+        "properties": {
+          "grant_type": {"type": "string", "enum": ["client_credentials"]},
+          "scope": {"type": "string", "description": "Space-separated; a subset of the client's scopes (default: all of them)."},
+          "client_id": {"type": "string"},
+          "client_secret": {"type": "string"}
+        }
+      },
+      "TokenResponse": {
+        "type": "object",
+        "required": ["access_token", "token_type", "expires_in", "scope"],
+        "properties": {
+          "access_token": {"type": "string"},
+          "token_type": {"type": "string", "enum": ["Bearer"]},
+          "expires_in": {"type": "integer"},
+          "scope": {"type": "string"}
+        }
+      },
+      "IntrospectionRequest": {
+        "type": "object",
+        "required": ["token"],
+        "properties": {
+          "token": {"type": "string"},
+          "token_type_hint": {"type": "string"},
+          "client_id": {"type": "string"},
+          "client_secret": {"type": "string"}
+        }
+      },
+      "IntrospectionResponse": {
+        "type": "object",
+        "required": ["active"],
+        "properties": {
+          "active": {"type": "boolean"},
+          "scope": {"type": "string"},
+          "client_id": {"type": "string"},
+          "sub": {"type": "string"},
+          "aud": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+          "iss": {"type": "string"},
+          "exp": {"type": "integer"},
+          "iat": {"type": "integer"},
+          "nbf": {"type": "integer"},
+          "jti": {"type": "string"},
+          "token_type": {"type": "string"},
+          "tenant_id": {"type": "string"}
+        }
+      },
+      "OAuthError": {
+        "type": "object",
+        "description": "RFC 6749 section 5.2 error object.",
+        "required": ["error"],
+        "properties": {
+          "error": {"type": "string", "enum": ["invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope", "invalid_token", "server_error"]},
+          "error_description": {"type": "string"}
+        }
+      },
+      "OpenIDConfiguration": {
+        "type": "object",
+        "required": ["issuer", "token_endpoint", "jwks_uri", "grant_types_supported", "response_types_supported"],
+        "properties": {
+          "issuer": {"type": "string"},
+          "token_endpoint": {"type": "string"},
+          "introspection_endpoint": {"type": "string"},
+          "jwks_uri": {"type": "string"},
+          "grant_types_supported": {"type": "array", "items": {"type": "string"}},
+          "response_types_supported": {"type": "array", "items": {"type": "string"}},
+          "token_endpoint_auth_methods_supported": {"type": "array", "items": {"type": "string"}},
+          "introspection_endpoint_auth_methods_supported": {"type": "array", "items": {"type": "string"}},
+          "scopes_supported": {"type": "array", "items": {"type": "string"}},
+          "claims_supported": {"type": "array", "items": {"type": "string"}},
+          "access_token_signing_alg_values_supported": {"type": "array", "items": {"type": "string"}},
+          "service_documentation": {"type": "string"}
+        }
+      },
+      "JSONWebKeySet": {
+        "type": "object",
+        "required": ["keys"],
+        "properties": {
+          "keys": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": ["kty", "crv", "x", "y", "kid", "use", "alg"],
+              "properties": {
+                "kty": {"type": "string", "enum": ["EC"]},
+                "crv": {"type": "string", "enum": ["P-256"]},
+                "x": {"type": "string"},
+                "y": {"type": "string"},
+                "kid": {"type": "string"},
+                "use": {"type": "string", "enum": ["sig"]},
+                "alg": {"type": "string", "enum": ["ES256"]}
+              }
+            }
+          }
+        }
+      },
       "HealthStatus": {
         "type": "object",
         "required": ["status"],
@@ -138,6 +361,8 @@ enum OpenAPIDocument {
       }
     },
     "responses": {
+      "OAuthBadRequest": {"description": "An RFC 6749 error: invalid_request, unauthorized_client, unsupported_grant_type or invalid_scope.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OAuthError"}}}},
+      "OAuthUnauthorized": {"description": "invalid_client (with WWW-Authenticate: Basic when HTTP Basic was used) or invalid_token.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OAuthError"}}}},
       "BadRequest": {"description": "Malformed body or invalid fields.", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}},
       "Conflict": {"description": "Conflicts with existing state.", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}},
       "ContentTooLarge": {"description": "The body exceeds the size limit.", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}},

@@ -1,0 +1,59 @@
+import Foundation
+import Hummingbird
+import Identity
+
+/// Authenticates a confidential client at a `/connect/*` endpoint (RFC 6749 §2.3.1), by
+/// `client_secret_basic` (HTTP Basic with the form-encoded id and secret) or
+/// `client_secret_post` (`client_id` and `client_secret` in the body). Every failure is
+/// `invalid_client` without saying which part was wrong; a 401 after Basic carries
+/// `WWW-Authenticate: Basic`.
+struct ClientAuthenticator: Sendable {
+    let clients: ClientRegistry
+
+    struct Authenticated {
+        var client: OAuthClient
+        var method: ClientAuthMethod
+    }
+
+    /// The credentials a request presents, if any, before they are checked.
+    static func credentials(_ request: Request, _ form: FormBody) throws -> (id: String, secret: String, method: ClientAuthMethod)? {
+        if let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("basic ") {
+            guard form["client_secret"] == nil else {
+                throw OAuthError.invalidRequest("use one client authentication method, not HTTP Basic and client_secret together")
+            }
+            let encoded = authorization.dropFirst(6).trimmingCharacters(in: .whitespaces)
+            guard let decoded = Data(base64Encoded: encoded).map({ String(decoding: $0, as: UTF8.self) }),
+                  let colon = decoded.firstIndex(of: ":"),
+                  let id = FormBody.decode(decoded[..<colon]),
+                  let secret = FormBody.decode(decoded[decoded.index(after: colon)...])
+            else {
+                throw OAuthError.invalidClient("the Authorization header is not valid HTTP Basic", basic: true)
+            }
+            if let bodyId = form["client_id"], bodyId != id {
+                throw OAuthError.invalidClient("client_id in the body differs from the one in HTTP Basic", basic: true)
+            }
+            return (id, secret, .clientSecretBasic)
+        }
+        if let id = form["client_id"], let secret = form["client_secret"] {
+            return (id, secret, .clientSecretPost)
+        }
+        return nil
+    }
+
+    /// The authenticated client, or an `invalid_client` error. With `tenantId`, the client
+    /// must belong to that tenant (a tenant's issuer only serves its own clients).
+    func authenticate(_ request: Request, _ form: FormBody, tenantId: String?) throws -> Authenticated {
+        guard let (id, secret, method) = try Self.credentials(request, form) else {
+            throw OAuthError.invalidClient(
+                "authenticate the client with HTTP Basic or client_id and client_secret in the body", basic: false)
+        }
+        let basic = method == .clientSecretBasic
+        guard let client = try clients.authenticate(clientId: id, secret: secret),
+              tenantId == nil || client.tenantId == tenantId
+        else { throw OAuthError.invalidClient(basic: basic) }
+        guard client.authMethods.contains(method) else {
+            throw OAuthError.invalidClient("this client does not use \(method.rawValue)", basic: basic)
+        }
+        return Authenticated(client: client, method: method)
+    }
+}

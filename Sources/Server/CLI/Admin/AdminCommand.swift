@@ -1,0 +1,48 @@
+import ArgumentParser
+import Identity
+import Store
+
+/// `arbiter admin …`: operator commands that work directly on a data directory, with no
+/// token: the operator's access to the machine is the authority. Safe while the server
+/// runs on the same directory (LMDB serializes writers across processes).
+struct AdminCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "admin",
+        abstract: "Operator commands on a data directory: OAuth clients and signing keys.",
+        discussion: """
+            Examples:
+              arbiter admin create-client --tenant acme --name "Billing sync" --purpose automation \\
+                  --scopes "arbiter.api tenant_context"
+              arbiter admin rotate-client-secret --tenant acme --client-id cli_… --grace-period 3600
+              arbiter admin rotate-keys --tenant acme
+            """,
+        subcommands: [CreateClientCommand.self, RotateClientSecretCommand.self, RotateKeysCommand.self]
+    )
+}
+
+/// `--data-dir` and `--tenant` of the admin commands, resolved to the OAuth services.
+struct AdminTenantOptions: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: "Data directory of the server (default ./.arbiter-data).")
+    var dataDirectory = "./.arbiter-data"
+
+    @Option(help: "Slug of the tenant.")
+    var tenant: String
+
+    struct Opened {
+        var environment: Store.Environment
+        var tenant: Tenant
+        var tables: OAuthTables
+    }
+
+    func open() throws -> Opened {
+        let environment = try Store.Environment(path: dataDirectory)
+        let identity = try IdentityTables(environment: environment)
+        guard let found = try environment.read({ try identity.tenant(slug: tenant, in: $0) }) else {
+            throw ValidationError("no tenant with slug '\(tenant)' in \(dataDirectory)")
+        }
+        return Opened(environment: environment, tenant: found, tables: try OAuthTables(environment: environment))
+    }
+}
+
+/// Audit events of the CLI name the operator this way.
+let operatorActor = "operator:cli"

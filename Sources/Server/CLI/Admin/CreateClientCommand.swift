@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Identity
+
+/// `arbiter admin create-client`: an application client with its first secret, shown once.
+struct CreateClientCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create-client",
+        abstract: "Create an OAuth client and print its client_id and secret (the secret only this once).",
+        discussion: """
+            Without --application, a new application named like the client is created for it.
+            As the operator you may grant the reserved capability scopes (arbiter.runtime.check,
+            arbiter.manifest.publish, arbiter.devices.agent, arbiter.scim.admin), which a
+            tenant can never grant its own clients.
+
+            Example:
+              arbiter admin create-client --tenant acme --name "Billing sync" \\
+                  --purpose automation --scopes "arbiter.api tenant_context"
+            """
+    )
+
+    @OptionGroup var target: AdminTenantOptions
+
+    @Option(help: "Display name of the client.")
+    var name: String
+
+    @Option(help: "automation (client_secret_basic or client_secret_post) or manifest_publisher (HTTP Basic only).")
+    var purpose: String
+
+    @Option(help: "Space-separated scopes the client may receive.")
+    var scopes: String
+
+    @Option(help: "Id of an existing application of the tenant (app_…).")
+    var application: String?
+
+    func run() async throws {
+        guard let purpose = ClientPurpose(rawValue: purpose) else {
+            throw ValidationError("--purpose must be one of " + ClientPurpose.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        guard let scopeList = OAuthScopes.parse(scopes) else { throw ValidationError("--scopes is not a valid scope list") }
+        let opened = try target.open()
+        let registry = ClientRegistry(environment: opened.environment, tables: opened.tables)
+        let tenantId = opened.tenant.id
+        do {
+            // Checked before an application is made, so a refused client leaves nothing behind.
+            let errors = OAuthScopes.grantErrors(scopeList, purpose: purpose, grantor: .operator)
+            if !errors.isEmpty { throw ValidationFailure(errors) }
+            let applicationId: String
+            if let application {
+                guard try registry.application(tenantId: tenantId, id: application) != nil else {
+                    throw ValidationError("no application '\(application)' in tenant '\(target.tenant)'")
+                }
+                applicationId = application
+            } else {
+                applicationId = try await registry.createApplication(tenantId: tenantId, name: name, actor: operatorActor).id
+            }
+            let issued = try await registry.createClient(
+                tenantId: tenantId, applicationId: applicationId, name: name, purpose: purpose, scopes: scopeList,
+                grantor: .operator, actor: operatorActor)
+            print("client_id: \(issued.client.clientId)")
+            print("client_secret: \(issued.secret)")
+            print("application_id: \(applicationId)")
+            print("scopes: \(issued.client.scopes.joined(separator: " "))")
+            printError("The secret is shown only now; Arbiter keeps only its hash.")
+        } catch let failure as ValidationFailure {
+            throw ValidationError(failure.errors.map { "\($0.field): \($0.message)" }.joined(separator: "\n"))
+        }
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Identity
+import Store
+
+/// The OpenID Connect / OAuth 2.0 protocol endpoints.
+///
+/// Tenancy: every tenant is its own issuer, `{publicBaseURL}/t/{slug}`, and its endpoints
+/// live under that path (`/t/{slug}/.well-known/openid-configuration`, `…/jwks.json`,
+/// `…/connect/token`, `…/connect/introspect`), which is what stock OIDC libraries expect.
+/// The global `/connect/token` and `/connect/introspect` work too: the tenant is the one
+/// of the authenticated client (client ids are unique across tenants) and tokens carry
+/// the same tenant issuer. The global `/.well-known/*` documents need `?tenant=SLUG`,
+/// since there is no default tenant, and otherwise answer 400 saying where to look.
+struct ProtocolRoutes {
+    let services: ArbiterApplication.Services
+
+    var naming: IssuerNaming { services.tokenIssuer.naming }
+
+    func add(to router: Router<ArbiterRequestContext>) {
+        router.get("/.well-known/openid-configuration") { request, _ in
+            try discovery(tenant: try globalTenant(request))
+        }
+        router.get("/.well-known/jwks.json") { request, _ in
+            try await jwks(tenant: try globalTenant(request))
+        }
+        router.get("/t/:tenant/.well-known/openid-configuration") { _, context in
+            try discovery(tenant: try pathTenant(context, oauth: false))
+        }
+        router.get("/t/:tenant/.well-known/jwks.json") { _, context in
+            try await jwks(tenant: try pathTenant(context, oauth: false))
+        }
+        router.post("/connect/token") { request, context in
+            try await token(request, context, tenant: nil)
+        }
+        router.post("/t/:tenant/connect/token") { request, context in
+            try await token(request, context, tenant: try pathTenant(context, oauth: true))
+        }
+        let bearer = BearerAuthenticator(verifier: services.tokenVerifier)
+        router.group("/connect/introspect").add(middleware: bearer).post { request, context in
+            try await introspect(request, context, tenant: nil)
+        }
+        router.group("/t/:tenant/connect/introspect").add(middleware: bearer).post { request, context in
+            try await introspect(request, context, tenant: try pathTenant(context, oauth: true))
+        }
+    }
+
+    // MARK: Tenants
+
+    func tenant(slug: String) throws -> Tenant? {
+        guard slug.utf8.count <= 63 else { return nil }
+        return try services.environment.read { try services.identityTables.tenant(slug: slug, in: $0) }
+    }
+
+    func pathTenant(_ context: ArbiterRequestContext, oauth: Bool) throws -> Tenant {
+        let slug = context.parameters.get("tenant") ?? ""
+        guard let found = try tenant(slug: slug) else {
+            if oauth { throw OAuthError.invalidRequest("no tenant with slug '\(slug)'", status: .notFound) }
+            throw ProblemError.notFound("no tenant with slug '\(slug)'")
+        }
+        return found
+    }
+
+    func globalTenant(_ request: Request) throws -> Tenant {
+        guard let slug = request.uri.queryParameters.get("tenant") else {
+            throw ProblemError(
+                .badRequest, type: "tenant-required", title: "Name the tenant",
+                detail: "each tenant is its own issuer: fetch \(naming.baseURL)/t/{slug}/.well-known/openid-configuration, or add ?tenant={slug}")
+        }
+        guard let found = try tenant(slug: slug) else { throw ProblemError.notFound("no tenant with slug '\(slug)'") }
+        return found
+    }
+
+    // MARK: Discovery and keys
+
+    /// OpenID Connect Discovery 1.0 / RFC 8414 metadata. Lists only what is implemented:
+    /// client credentials at the token endpoint and introspection. Authorization-endpoint
+    /// fields (response types, ID-token algorithms) arrive with the authorization-code grant.
+    func discovery(tenant: Tenant) throws -> Response {
+        let issuer = naming.issuer(slug: tenant.slug)
+        let authMethods = ClientAuthMethod.allCases.map { JSONValue.string($0.rawValue) }
+        let document: [String: JSONValue] = [
+            "issuer": .string(issuer),
+            "token_endpoint": .string(issuer + "/connect/token"),
+            "introspection_endpoint": .string(issuer + "/connect/introspect"),
+            "jwks_uri": .string(issuer + "/.well-known/jwks.json"),
+            "grant_types_supported": .array([.string("client_credentials")]),
+            "response_types_supported": .array([]),
+            "token_endpoint_auth_methods_supported": .array(authMethods),
+            "introspection_endpoint_auth_methods_supported": .array(authMethods + [.string("bearer")]),
+            "scopes_supported": .array(OAuthScopes.clientCredentialsScopes.map { .string($0) }),
+            "claims_supported": .array(["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "tenant_id"].map { .string($0) }),
+            "access_token_signing_alg_values_supported": .array([.string("ES256")]),
+            "service_documentation": .string(naming.baseURL + "/openapi.json"),
+        ]
+        return try JSONResponse.make(.ok, document, headers: [.cacheControl: "public, max-age=300"])
+    }
+
+    /// The tenant's published keys: the active one (made now if the tenant has none yet) and
+    /// retired ones whose tokens may still be live.
+    func jwks(tenant: Tenant) async throws -> Response {
+        _ = try await services.signingKeys.activeKey(tenantId: tenant.id)
+        let keys = try services.signingKeys.publishedKeys(tenantId: tenant.id).map { try $0.publicJWK() }
+        struct KeySet: Encodable { var keys: [JSONWebKey] }
+        // Short enough that a verifier sees a rotation soon; verifiers refetch on an unknown kid anyway.
+        return try JSONResponse.make(.ok, KeySet(keys: keys), headers: [.cacheControl: "public, max-age=300"])
+    }
+
+    // MARK: Token endpoint
+
+    func token(_ request: Request, _ context: ArbiterRequestContext, tenant: Tenant?) async throws -> Response {
+        let form = try await FormBody.read(request)
+        guard let grantType = form["grant_type"] else { throw OAuthError.invalidRequest("grant_type is required") }
+        guard grantType == "client_credentials" else { throw OAuthError.unsupportedGrantType(grantType) }
+        let authenticated = try services.clientAuthenticator.authenticate(request, form, tenantId: tenant?.id)
+        let client = authenticated.client
+        guard client.status == .active else {
+            throw OAuthError.unauthorizedClient("this client is disabled")
+        }
+        guard client.grantTypes.contains(grantType) else {
+            throw OAuthError.unauthorizedClient("this client may not use \(grantType)")
+        }
+        var scopes = client.scopes
+        if let requested = form["scope"] {
+            guard let parsed = OAuthScopes.parse(requested) else { throw OAuthError.invalidScope("scope is malformed") }
+            let notGranted = parsed.filter { !client.scopes.contains($0) }
+            guard notGranted.isEmpty else {
+                throw OAuthError.invalidScope("not granted to this client: \(notGranted.joined(separator: " "))")
+            }
+            if !parsed.isEmpty {
+                // Deduplicated, in the client's own order.
+                scopes = client.scopes.filter { parsed.contains($0) }
+            }
+        }
+        let slug: String
+        if let tenant {
+            slug = tenant.slug
+        } else {
+            guard let owner = try services.environment.read({
+                try $0.getJSON(Tenant.self, services.identityTables.tenants, Key(.string(client.tenantId)))
+            }) else { throw OAuthError.invalidClient(basic: authenticated.method == .clientSecretBasic) }
+            slug = owner.slug
+        }
+        let issued = try await services.tokenIssuer.issue(client: client, tenantSlug: slug, scopes: scopes)
+        context.logger.info("access token issued", metadata: [
+            "client_id": .string(client.clientId), "tenant_id": .string(client.tenantId), "jti": .string(issued.claims.jti),
+        ])
+        let body: [String: JSONValue] = [
+            "access_token": .string(issued.token),
+            "token_type": .string("Bearer"),
+            "expires_in": .integer(Int64(issued.expiresIn)),
+            "scope": .string(issued.claims.scope),
+        ]
+        return try JSONResponse.make(.ok, body, headers: OAuthError.noStoreHeaders)
+    }
+
+    // MARK: Introspection (RFC 7662)
+
+    /// Callers authenticate as a client (Basic or body credentials) or with their own
+    /// bearer access token (RFC 7662 §2.1). A token answers `active: true` with its claims
+    /// only when it verifies and belongs to the caller's tenant; anything else is
+    /// `{"active": false}`, saying nothing about why.
+    func introspect(_ request: Request, _ context: ArbiterRequestContext, tenant: Tenant?) async throws -> Response {
+        let form = try await FormBody.read(request)
+        let callerTenant: String
+        if let caller = context.accessToken {
+            guard tenant == nil || caller.tenantId == tenant?.id else {
+                throw OAuthError.invalidToken("the access token belongs to another issuer")
+            }
+            callerTenant = caller.tenantId
+        } else {
+            let authenticated = try services.clientAuthenticator.authenticate(request, form, tenantId: tenant?.id)
+            guard authenticated.client.status == .active else {
+                throw OAuthError.invalidClient("this client is disabled", basic: authenticated.method == .clientSecretBasic)
+            }
+            callerTenant = authenticated.client.tenantId
+        }
+        guard let token = form["token"] else { throw OAuthError.invalidRequest("token is required") }
+        var body: [String: JSONValue] = ["active": .bool(false)]
+        if let verified = try? await services.tokenVerifier.verify(token), verified.tenantId == callerTenant {
+            let claims = verified.claims
+            body = [
+                "active": .bool(true),
+                "scope": .string(claims.scope),
+                "client_id": .string(claims.client_id),
+                "sub": .string(claims.sub),
+                "aud": claims.aud.count == 1 ? .string(claims.aud[0]) : .array(claims.aud.map { .string($0) }),
+                "iss": .string(claims.iss),
+                "exp": .integer(claims.exp),
+                "iat": .integer(claims.iat),
+                "jti": .string(claims.jti),
+                "token_type": .string("Bearer"),
+            ]
+            if let nbf = claims.nbf { body["nbf"] = .integer(nbf) }
+            if let tenantId = claims.tenant_id { body["tenant_id"] = .string(tenantId) }
+        }
+        return try JSONResponse.make(.ok, body, headers: OAuthError.noStoreHeaders)
+    }
+}
