@@ -1,0 +1,174 @@
+import BenchSupport
+import Evaluator
+import Foundation
+import PolicyLang
+import Store
+
+/// Helper executable of the benchmark package:
+///   arbiter-bench files DIR [REQUESTS]      scenario files for cedar-compare (Cedar JSON entities,
+///                                           Cedar and YAML policies, JSON-lines requests)
+///   arbiter-bench time DIR [memory|lmdb]    per-decision timings of Arbiter on those files (JSON lines)
+///   arbiter-bench batch SCENARIO STORE N    a fixed batch of N fast-mode decisions (for callgrind)
+///   arbiter-bench graphs                    writes the 10k/1M/10M-edge graphs of GraphSize ahead of time
+@main
+struct ArbiterBench {
+    static func main() throws {
+        let args = Array(CommandLine.arguments.dropFirst())
+        switch args.first {
+        case "files": try files(dir: args[1], requests: args.count > 2 ? Int(args[2])! : 2_000)
+        case "time": try time(dir: args[1], store: args.count > 2 ? args[2] : "memory")
+        case "batch": try batch(scenario: args[1], store: args[2], count: Int(args[3])!)
+        case "graphs":
+            for (label, edges) in GraphSizes.all {
+                let started = Date()
+                _ = try GraphFixture.open(Scenarios.documents(edges: edges, requests: 1), path: GraphSizes.path(label))
+                print("\(label): \(GraphFixture.size(at: GraphSizes.path(label))) (\(Int(Date().timeIntervalSince(started))) s)")
+            }
+        default:
+            print("usage: arbiter-bench files DIR [REQUESTS] | time DIR [memory|lmdb] | batch rbac|documents|licensing memory|lmdb N | graphs")
+        }
+    }
+
+    static func scenarios(requests: Int) -> [Scenario] {
+        [Scenarios.rbac(requests: requests), Scenarios.documents(requests: requests), Scenarios.licensing(requests: requests),
+         Scenarios.rbac(requests: requests, extraRules: 10), Scenarios.rbac(requests: requests, extraRules: 1_000)]
+    }
+
+    static func scenario(named name: String, requests: Int) -> Scenario {
+        switch name {
+        case "rbac": Scenarios.rbac(requests: requests)
+        case "documents": Scenarios.documents(requests: requests)
+        case "licensing": Scenarios.licensing(requests: requests)
+        default: fatalError("unknown scenario \(name)")
+        }
+    }
+
+    // MARK: files
+
+    static func files(dir: String, requests: Int) throws {
+        for scenario in scenarios(requests: requests) {
+            let out = "\(dir)/\(scenario.name)"
+            try FileManager.default.createDirectory(atPath: "\(out)/policies", withIntermediateDirectories: true)
+            try scenario.policyYAML.write(toFile: "\(out)/policies/\(scenario.name).yaml", atomically: true, encoding: .utf8)
+            try scenario.cedarPolicies.write(toFile: "\(out)/policies.cedar", atomically: true, encoding: .utf8)
+            var json = "[\n"
+            for i in 0..<scenario.entityCount {
+                json += EntityJSONWriter.entity(scenario.entity(i))
+                json += i + 1 < scenario.entityCount ? ",\n" : "\n"
+            }
+            try (json + "]\n").write(toFile: "\(out)/entities.json", atomically: true, encoding: .utf8)
+            var lines = ""
+            for request in scenario.requests {
+                let context = request.context.keys.sorted().map { "\"\($0)\":\(contextValue(request.context[$0]!))" }.joined(separator: ",")
+                lines += "{\"principal\":\(quote(request.principal.description)),\"action\":\(quote(request.action.description)),"
+                    + "\"resource\":\(quote(request.resource.description)),\"context\":{\(context)}}\n"
+            }
+            try lines.write(toFile: "\(out)/requests.jsonl", atomically: true, encoding: .utf8)
+            print("\(out): \(scenario.rules.count) rules, \(scenario.entityCount) entities, \(scenario.requests.count) requests")
+        }
+    }
+
+    static func quote(_ s: String) -> String { JSONString.quote(s) }
+
+    static func contextValue(_ value: Value) -> String {
+        switch value {
+        case .long(let n): String(n)
+        case .bool(let b): String(b)
+        case .string(let s): quote(s)
+        default: fatalError("context values here are longs, bools and strings")
+        }
+    }
+
+    // MARK: time
+
+    static func time(dir: String, store: String) throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter {
+            FileManager.default.fileExists(atPath: "\(dir)/\($0)/requests.jsonl")
+        }.sorted()
+        for name in names {
+            let base = "\(dir)/\(name)"
+            let build = PolicyBuild.build(directory: "\(base)/policies")
+            guard let bundle = build.bundle else { fatalError("\(base): \(build.diagnostics)") }
+            let memory = try CedarJSON.entities(from: Array(FileManager.default.contents(atPath: "\(base)/entities.json")!))
+            let requests = try String(contentsOfFile: "\(base)/requests.jsonl", encoding: .utf8)
+                .split(separator: "\n").map { try CedarJSON.request(from: Array($0.utf8)) }
+            let authorizer = Authorizer(bundle: bundle)
+            var results: [String] = []
+            if store == "lmdb" {
+                let path = GraphFixture.temporaryPath("time-\(name)")
+                try? FileManager.default.removeItem(atPath: path)
+                defer { try? FileManager.default.removeItem(atPath: path) }
+                let graph = try EntityGraph(environment: Environment(path: path))
+                try graph.environment.writeSync { txn in
+                    try graph.upsert(Array(memory.entities.values), tenant: GraphFixture.tenant, in: txn)
+                }
+                let reader = try graph.reader(tenant: GraphFixture.tenant)
+                reader.reset()
+                for mode in [AuthorizationMode.fast, .complete] {
+                    results.append(measure(name, mode, requests) { request in
+                        try! reader.read { authorizer.authorize(request, graph: $0, mode: mode) }
+                    })
+                }
+            } else {
+                for mode in [AuthorizationMode.fast, .complete] {
+                    results.append(measure(name, mode, requests) { authorizer.authorize($0, entities: memory, mode: mode) })
+                }
+            }
+            for line in results { print(line) }
+        }
+    }
+
+    /// One warm-up pass, then passes until about half a second has gone, each decision
+    /// timed alone. Prints a JSON line with the summary and the decisions (A/D).
+    static func measure(_ name: String, _ mode: AuthorizationMode, _ requests: [Request], _ decide: (Request) -> Decision) -> String {
+        var decisions = ""
+        for request in requests { decisions.append(decide(request).decision == .allow ? "A" : "D") }
+        var samples: [UInt64] = []
+        samples.reserveCapacity(requests.count * 8)
+        let started = monotonicNanoseconds()
+        var batchNanos: UInt64 = 0
+        var batchCount = 0
+        repeat {
+            let batchStart = monotonicNanoseconds()
+            for request in requests {
+                let t0 = monotonicNanoseconds()
+                let decision = decide(request)
+                samples.append(monotonicNanoseconds() - t0)
+                withExtendedLifetime(decision) {}
+            }
+            batchNanos += monotonicNanoseconds() - batchStart
+            batchCount += requests.count
+        } while monotonicNanoseconds() - started < 500_000_000
+        let s = Summary(samples)
+        return "{\"scenario\":\"\(name)\",\"mode\":\"\(mode == .fast ? "fast" : "complete")\",\"n\":\(s.count),"
+            + "\"mean_ns\":\(Int(Double(batchNanos) / Double(batchCount))),\"p50_ns\":\(s.p50),\"p90_ns\":\(s.p90),\"p99_ns\":\(s.p99),"
+            + "\"decisions\":\"\(decisions)\"}"
+    }
+
+    // MARK: batch (callgrind)
+
+    static func batch(scenario name: String, store: String, count: Int) throws {
+        let scenario = scenario(named: name, requests: count)
+        let authorizer = Authorizer(bundle: scenario.bundle())
+        var allowed = 0
+        if store == "lmdb" {
+            let graph = try GraphFixture.open(scenario, path: "/tmp/arbiter-bench-batch-\(name)")
+            let reader = try graph.reader(tenant: GraphFixture.tenant)
+            reader.reset()
+            allowed = runBatch(scenario.requests) { request in try! reader.read { authorizer.authorize(request, graph: $0, mode: .fast) } }
+        } else {
+            let entities = scenario.inMemoryEntities()
+            allowed = runBatch(scenario.requests) { authorizer.authorize($0, entities: entities, mode: .fast) }
+        }
+        print("\(name) \(store): \(count) decisions, \(allowed) allowed")
+    }
+
+    /// The measured part: callgrind is started with `--toggle-collect=*runBatch*`.
+    @inline(never)
+    static func runBatch(_ requests: [Request], _ decide: (Request) -> Decision) -> Int {
+        var allowed = 0
+        for request in requests where decide(request).decision == .allow { allowed += 1 }
+        return allowed
+    }
+}
+
