@@ -50,7 +50,7 @@ let package = Package(
         // Helpers shared by test targets only; not part of any product.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
-        .testTarget(name: "PolicyLangTests", dependencies: ["PolicyLang"]),
+        .testTarget(name: "PolicyLangTests", dependencies: ["PolicyLang", "TestSupport"]),
         .testTarget(name: "EvaluatorTests", dependencies: ["Evaluator", "PolicyLang", "Store", "TestSupport"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "Store", "TestSupport"]),
         .testTarget(name: "ServerTests", dependencies: [

@@ -1,6 +1,7 @@
 import Evaluator
 import PolicyLang
 import Testing
+import TestSupport
 
 @Suite struct AuthorizerTests {
     let boom = Expr.principal["nope"].eq(.long(1))
@@ -220,14 +221,3 @@ import Testing
 }
 
 /// Deterministic generator so a failing random case can be reproduced.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,20 +1,10 @@
 import Testing
+import TestSupport
 @testable import PolicyLang
 
 /// A bounded, seeded random-input run over the whole front end (YAML, documents,
 /// expressions, type checker): it must only ever produce diagnostics, never crash or hang.
 @Suite struct FrontEndFuzzTests {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let fragments = [
         "principal", "resource", "context", "action", ".", "[", "]", "(", ")", "{", "}", ",", ":", "::",
         "\"", "\\", "\\u{", "*", "==", "!=", "<", "<=", ">", ">=", "&&", "||", "!", "-", "+", "if", "then",
@@ -23,7 +13,7 @@ import Testing
     ]
 
     @Test func randomExpressions() {
-        var rng = SplitMix(state: 42)
+        var rng = SplitMix(seed: 42)
         for _ in 0..<5_000 {
             let count = Int.random(in: 1...30, using: &rng)
             let text = (0..<count).map { _ in Self.fragments.randomElement(using: &rng)! }.joined()
@@ -35,7 +25,7 @@ import Testing
         let base = SchemaDocumentTests.schema + "\n---\n" + PolicyDocumentTests.documents
         let bytes = Array(base.utf8)
         let noise: [UInt8] = Array("-:{}[]'\"&*!|>#\n \t%@`".utf8)
-        var rng = SplitMix(state: 7)
+        var rng = SplitMix(seed: 7)
         for _ in 0..<1_000 {
             var mutated = bytes
             for _ in 0..<Int.random(in: 1...8, using: &rng) {
