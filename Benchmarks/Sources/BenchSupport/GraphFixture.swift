@@ -26,8 +26,9 @@ public enum GraphFixture {
     }
 
     static func write(_ scenario: Scenario, path: String, log: Bool) throws {
+        // The map doubles when full; starting at 1 GiB keeps small graphs mappable under valgrind.
         var options = Environment.Options()
-        options.initialMapSize = 64 << 30
+        options.initialMapSize = 1 << 30
         let graph = try EntityGraph(environment: Environment(path: path, options: options))
         let started = Date()
         let batch = 100_000

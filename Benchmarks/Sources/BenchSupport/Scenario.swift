@@ -90,6 +90,16 @@ public struct Scenario: Sendable {
         "kind: policy\nid: \(name)\nrules:\n" + rules.map(\.yaml).joined(separator: "\n") + "\n"
     }
 
+    /// The rules as YAML files of at most `perFile` rules each (a policy file may hold 1 MiB).
+    public func policyFiles(perFile: Int = 1_000) -> [String: String] {
+        var files: [String: String] = [:]
+        for (n, start) in stride(from: 0, to: rules.count, by: perFile).enumerated() {
+            let part = rules[start..<min(start + perFile, rules.count)]
+            files["\(name)-\(n).yaml"] = "kind: policy\nid: \(name)-\(n)\nrules:\n" + part.map(\.yaml).joined(separator: "\n") + "\n"
+        }
+        return files
+    }
+
     public var cedarPolicies: String { rules.map(\.cedar).joined(separator: "\n\n") + "\n" }
 
     /// The compiled bundle, or a fatal error with the diagnostics (a generator bug).

@@ -128,6 +128,7 @@ struct ArbiterBench {
         let started = monotonicNanoseconds()
         var batchNanos: UInt64 = 0
         var batchCount = 0
+        let cpuStart = processCPUNanoseconds()
         repeat {
             let batchStart = monotonicNanoseconds()
             for request in requests {
@@ -139,9 +140,10 @@ struct ArbiterBench {
             batchNanos += monotonicNanoseconds() - batchStart
             batchCount += requests.count
         } while monotonicNanoseconds() - started < 500_000_000
+        let cpu = Double(processCPUNanoseconds() - cpuStart) / Double(batchCount)
         let s = Summary(samples)
         return "{\"scenario\":\"\(name)\",\"mode\":\"\(mode == .fast ? "fast" : "complete")\",\"n\":\(s.count),"
-            + "\"mean_ns\":\(Int(Double(batchNanos) / Double(batchCount))),\"p50_ns\":\(s.p50),\"p90_ns\":\(s.p90),\"p99_ns\":\(s.p99),"
+            + "\"mean_ns\":\(Int(Double(batchNanos) / Double(batchCount))),\"cpu_ns\":\(Int(cpu)),\"p50_ns\":\(s.p50),\"p90_ns\":\(s.p90),\"p99_ns\":\(s.p99),"
             + "\"decisions\":\"\(decisions)\"}"
     }
 
