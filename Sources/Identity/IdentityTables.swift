@@ -15,6 +15,10 @@ public struct IdentityTables: Sendable {
     public let userNames: Table
     /// (tenantId, membershipId) → Membership
     public let memberships: Table
+    /// (tenantId, sessionId) → SignInSession
+    public let sessions: Table
+    /// (tenantId, subjectId) → SubjectVersions (`perm_ver`/`ent_ver` of a user or client)
+    public let subjectVersions: Table
 
     public init(environment: Environment) throws {
         tenants = try environment.table("identity.tenants")
@@ -23,5 +27,7 @@ public struct IdentityTables: Sendable {
         users = try environment.table("identity.users")
         userNames = try environment.table("identity.user_names")
         memberships = try environment.table("identity.memberships")
+        sessions = try environment.table("identity.sessions")
+        subjectVersions = try environment.table("identity.subject_versions")
     }
 }

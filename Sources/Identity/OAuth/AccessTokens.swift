@@ -30,8 +30,20 @@ public struct IssuerNaming: Sendable, Equatable {
     }
 }
 
-/// The claims of an access token: the RFC 9068 profile plus `tenant_id` when the
-/// `tenant_context` scope was granted.
+/// The confirmation claim of a certificate-bound token (RFC 8705 §3.1).
+public struct TokenConfirmation: Codable, Sendable, Equatable {
+    /// base64url SHA-256 of the client certificate's DER bytes.
+    public var x5tS256: String
+
+    public init(x5tS256: String) { self.x5tS256 = x5tS256 }
+
+    enum CodingKeys: String, CodingKey { case x5tS256 = "x5t#S256" }
+}
+
+/// The claims of an access token: the RFC 9068 profile, plus the tenant context
+/// (`tenant_id`, and for a signed-in user `organization_id`, `membership_id`, `session_id`,
+/// `perm_ver`, `ent_ver`) when the `tenant_context` scope was granted, and `cnf` when the
+/// token is bound to a client certificate.
 public struct AccessTokenClaims: JWTPayload, Equatable {
     public var iss: String
     public var sub: String
@@ -43,6 +55,15 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
     public var client_id: String
     public var scope: String
     public var tenant_id: String?
+    public var organization_id: String?
+    public var membership_id: String?
+    /// The sign-in session a user token belongs to; revoking the session revokes the token.
+    public var session_id: String?
+    public var perm_ver: Int64?
+    public var ent_ver: Int64?
+    /// When the user authenticated (OIDC `auth_time`), for user tokens.
+    public var auth_time: Int64?
+    public var cnf: TokenConfirmation?
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -61,9 +82,21 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
         client_id = try container.decode(String.self, forKey: .client_id)
         scope = try container.decode(String.self, forKey: .scope)
         tenant_id = try container.decodeIfPresent(String.self, forKey: .tenant_id)
+        organization_id = try container.decodeIfPresent(String.self, forKey: .organization_id)
+        membership_id = try container.decodeIfPresent(String.self, forKey: .membership_id)
+        session_id = try container.decodeIfPresent(String.self, forKey: .session_id)
+        perm_ver = try container.decodeIfPresent(Int64.self, forKey: .perm_ver)
+        ent_ver = try container.decodeIfPresent(Int64.self, forKey: .ent_ver)
+        auth_time = try container.decodeIfPresent(Int64.self, forKey: .auth_time)
+        cnf = try container.decodeIfPresent(TokenConfirmation.self, forKey: .cnf)
     }
 
-    public init(iss: String, sub: String, aud: [String], exp: Int64, iat: Int64, nbf: Int64?, jti: String, client_id: String, scope: String, tenant_id: String?) {
+    public init(
+        iss: String, sub: String, aud: [String], exp: Int64, iat: Int64, nbf: Int64?, jti: String, client_id: String,
+        scope: String, tenant_id: String?, organization_id: String? = nil, membership_id: String? = nil,
+        session_id: String? = nil, perm_ver: Int64? = nil, ent_ver: Int64? = nil, auth_time: Int64? = nil,
+        cnf: TokenConfirmation? = nil
+    ) {
         self.iss = iss
         self.sub = sub
         self.aud = aud
@@ -74,6 +107,13 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
         self.client_id = client_id
         self.scope = scope
         self.tenant_id = tenant_id
+        self.organization_id = organization_id
+        self.membership_id = membership_id
+        self.session_id = session_id
+        self.perm_ver = perm_ver
+        self.ent_ver = ent_ver
+        self.auth_time = auth_time
+        self.cnf = cnf
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -88,10 +128,18 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
         try container.encode(client_id, forKey: .client_id)
         try container.encode(scope, forKey: .scope)
         try container.encodeIfPresent(tenant_id, forKey: .tenant_id)
+        try container.encodeIfPresent(organization_id, forKey: .organization_id)
+        try container.encodeIfPresent(membership_id, forKey: .membership_id)
+        try container.encodeIfPresent(session_id, forKey: .session_id)
+        try container.encodeIfPresent(perm_ver, forKey: .perm_ver)
+        try container.encodeIfPresent(ent_ver, forKey: .ent_ver)
+        try container.encodeIfPresent(auth_time, forKey: .auth_time)
+        try container.encodeIfPresent(cnf, forKey: .cnf)
     }
 
     enum CodingKeys: String, CodingKey {
         case iss, sub, aud, exp, iat, nbf, jti, client_id, scope, tenant_id
+        case organization_id, membership_id, session_id, perm_ver, ent_ver, auth_time, cnf
     }
 
     /// Claims are checked by `AccessTokenVerifier` against its clock and expectations.
@@ -144,18 +192,86 @@ public final class AccessTokenIssuer: Sendable {
     }
 
     /// A client-credentials token: the client is the subject (RFC 9068 §2.2).
-    public func issue(client: OAuthClient, tenantSlug: String, scopes: [String], now: Date = Date()) async throws -> IssuedAccessToken {
+    public func issue(
+        client: OAuthClient, tenantSlug: String, scopes: [String], certificateThumbprint: String? = nil, now: Date = Date()
+    ) async throws -> IssuedAccessToken {
+        try await issue(
+            TokenGrant(client: client, tenantSlug: tenantSlug, scopes: scopes, user: nil, certificateThumbprint: certificateThumbprint),
+            now: now)
+    }
+
+    /// An access token for whatever `grant` describes: a client alone, or a signed-in user
+    /// through a client. The tenant-context claims are added only when `tenant_context`
+    /// was granted; `cnf` only when the token is bound to a certificate.
+    public func issue(_ grant: TokenGrant, now: Date = Date()) async throws -> IssuedAccessToken {
+        let client = grant.client
         let key = try await keys.activeKey(tenantId: client.tenantId, now: now)
         let issuedAt = Int64(now.timeIntervalSince1970)
         let lifetime = Int(AccessTokenLifetime.seconds)
+        let tenantContext = grant.scopes.contains(OAuthScopes.tenantContext)
+        let user = grant.user
         let claims = AccessTokenClaims(
-            iss: naming.issuer(slug: tenantSlug), sub: client.clientId, aud: [naming.audience],
+            iss: naming.issuer(slug: grant.tenantSlug), sub: user?.userId ?? client.clientId, aud: [naming.audience],
             exp: issuedAt + Int64(lifetime), iat: issuedAt, nbf: issuedAt, jti: RandomID.make(prefix: "at"),
-            client_id: client.clientId, scope: scopes.joined(separator: " "),
-            tenant_id: scopes.contains(OAuthScopes.tenantContext) ? client.tenantId : nil)
+            client_id: client.clientId, scope: grant.scopes.joined(separator: " "),
+            tenant_id: tenantContext ? client.tenantId : nil,
+            organization_id: tenantContext ? user?.organizationId : nil,
+            membership_id: tenantContext ? user?.membershipId : nil,
+            session_id: user?.sessionId,
+            perm_ver: tenantContext ? user?.versions.permVer : nil,
+            ent_ver: tenantContext ? user?.versions.entVer : nil,
+            auth_time: user.map { Int64($0.authTime.timeIntervalSince1970) },
+            cnf: grant.certificateThumbprint.map(TokenConfirmation.init(x5tS256:)))
         var header = JWTHeader()
         header.typ = "at+jwt"
         let token = try await collections.signer(for: key).sign(claims, kid: JWKIdentifier(string: key.kid), header: header)
         return IssuedAccessToken(token: token, claims: claims, expiresIn: lifetime)
+    }
+
+    /// Signs any other JWT (an ID token, say) with the tenant's active key, with `typ`
+    /// set as given, so it can never pass for an access token.
+    public func sign(_ payload: some JWTPayload, tenantId: String, typ: String = "JWT", now: Date = Date()) async throws -> String {
+        let key = try await keys.activeKey(tenantId: tenantId, now: now)
+        var header = JWTHeader()
+        header.typ = typ
+        return try await collections.signer(for: key).sign(payload, kid: JWKIdentifier(string: key.kid), header: header)
+    }
+}
+
+/// Who a token is for and what it may carry.
+public struct TokenGrant: Sendable {
+    public var client: OAuthClient
+    public var tenantSlug: String
+    public var scopes: [String]
+    /// The signed-in user, for user grants (authorization code, refresh, device code).
+    public var user: UserTokenSubject?
+    /// base64url SHA-256 of the client certificate the token is bound to (RFC 8705).
+    public var certificateThumbprint: String?
+
+    public init(client: OAuthClient, tenantSlug: String, scopes: [String], user: UserTokenSubject?, certificateThumbprint: String? = nil) {
+        self.client = client
+        self.tenantSlug = tenantSlug
+        self.scopes = scopes
+        self.user = user
+        self.certificateThumbprint = certificateThumbprint
+    }
+}
+
+/// The user side of a user token: who signed in, into which membership, in which session.
+public struct UserTokenSubject: Sendable, Equatable {
+    public var userId: String
+    public var organizationId: String
+    public var membershipId: String
+    public var sessionId: String
+    public var authTime: Date
+    public var versions: SubjectVersions
+
+    public init(userId: String, organizationId: String, membershipId: String, sessionId: String, authTime: Date, versions: SubjectVersions) {
+        self.userId = userId
+        self.organizationId = organizationId
+        self.membershipId = membershipId
+        self.sessionId = sessionId
+        self.authTime = authTime
+        self.versions = versions
     }
 }

@@ -46,7 +46,7 @@ public enum OAuthScopes {
                 errors.append(FieldError(field: field, message: "'\(scope)' is not a known scope; known scopes: \(all.joined(separator: " "))"))
             } else if reservedCapabilities.contains(scope) && grantor == .tenant {
                 errors.append(FieldError(field: field, message: "'\(scope)' is a reserved capability scope; only an operator can grant it"))
-            } else if userScopes.contains(scope) && purpose.grantTypes == ["client_credentials"] {
+            } else if userScopes.contains(scope) && !purpose.hasUsers {
                 errors.append(FieldError(field: field, message: "'\(scope)' needs a signed-in user; a \(purpose.rawValue) client gets client-credentials tokens only"))
             }
         }

@@ -44,6 +44,12 @@ struct ClientAuthenticator: Sendable {
     /// must belong to that tenant (a tenant's issuer only serves its own clients).
     func authenticate(_ request: Request, _ form: FormBody, tenantId: String?) throws -> Authenticated {
         guard let (id, secret, method) = try Self.credentials(request, form) else {
+            // A public client (RFC 6749 §2.1) only names itself; PKCE or the device code
+            // protects its grant. A confidential client that sent no secret fails here.
+            if let id = form["client_id"], let client = try clients.client(id: id), client.publicClient,
+               tenantId == nil || client.tenantId == tenantId {
+                return Authenticated(client: client, method: .none)
+            }
             throw OAuthError.invalidClient(
                 "authenticate the client with HTTP Basic or client_id and client_secret in the body", basic: false)
         }

@@ -39,7 +39,11 @@ public struct OAuthError: HTTPResponseError, Sendable, Equatable {
 
     public static func unsupportedGrantType(_ grantType: String) -> OAuthError {
         OAuthError(.badRequest, error: "unsupported_grant_type",
-                   description: "grant_type '\(grantType)' is not supported; supported: client_credentials")
+                   description: "grant_type '\(grantType)' is not supported")
+    }
+
+    public static func invalidGrant(_ description: String) -> OAuthError {
+        OAuthError(.badRequest, error: "invalid_grant", description: description)
     }
 
     public static func invalidScope(_ description: String) -> OAuthError {

@@ -31,11 +31,12 @@ struct ProtocolRoutes {
         router.get("/t/:tenant/.well-known/jwks.json") { _, context in
             try await jwks(tenant: try pathTenant(context, oauth: false))
         }
+        let tokenEndpoint = TokenEndpoint(services: services)
         router.post("/connect/token") { request, context in
-            try await token(request, context, tenant: nil)
+            try await tokenEndpoint.handle(request, context, tenant: nil)
         }
         router.post("/t/:tenant/connect/token") { request, context in
-            try await token(request, context, tenant: try pathTenant(context, oauth: true))
+            try await tokenEndpoint.handle(request, context, tenant: try pathTenant(context, oauth: true))
         }
         let bearer = BearerAuthenticator(verifier: services.tokenVerifier)
         router.group("/connect/introspect").add(middleware: bearer).post { request, context in
@@ -79,7 +80,7 @@ struct ProtocolRoutes {
     /// fields (response types, ID-token algorithms) arrive with the authorization-code grant.
     func discovery(tenant: Tenant) throws -> Response {
         let issuer = naming.issuer(slug: tenant.slug)
-        let authMethods = ClientAuthMethod.allCases.map { JSONValue.string($0.rawValue) }
+        let authMethods = [ClientAuthMethod.clientSecretBasic, .clientSecretPost].map { JSONValue.string($0.rawValue) }
         let document: [String: JSONValue] = [
             "issuer": .string(issuer),
             "token_endpoint": .string(issuer + "/connect/token"),
@@ -105,54 +106,6 @@ struct ProtocolRoutes {
         struct KeySet: Encodable { var keys: [JSONWebKey] }
         // Short enough that a verifier sees a rotation soon; verifiers refetch on an unknown kid anyway.
         return try JSONResponse.make(.ok, KeySet(keys: keys), headers: [.cacheControl: "public, max-age=300"])
-    }
-
-    // MARK: Token endpoint
-
-    func token(_ request: Request, _ context: ArbiterRequestContext, tenant: Tenant?) async throws -> Response {
-        let form = try await FormBody.read(request)
-        guard let grantType = form["grant_type"] else { throw OAuthError.invalidRequest("grant_type is required") }
-        guard grantType == "client_credentials" else { throw OAuthError.unsupportedGrantType(grantType) }
-        let authenticated = try services.clientAuthenticator.authenticate(request, form, tenantId: tenant?.id)
-        let client = authenticated.client
-        guard client.status == .active else {
-            throw OAuthError.unauthorizedClient("this client is disabled")
-        }
-        guard client.grantTypes.contains(grantType) else {
-            throw OAuthError.unauthorizedClient("this client may not use \(grantType)")
-        }
-        var scopes = client.scopes
-        if let requested = form["scope"] {
-            guard let parsed = OAuthScopes.parse(requested) else { throw OAuthError.invalidScope("scope is malformed") }
-            let notGranted = parsed.filter { !client.scopes.contains($0) }
-            guard notGranted.isEmpty else {
-                throw OAuthError.invalidScope("not granted to this client: \(notGranted.joined(separator: " "))")
-            }
-            if !parsed.isEmpty {
-                // Deduplicated, in the client's own order.
-                scopes = client.scopes.filter { parsed.contains($0) }
-            }
-        }
-        let slug: String
-        if let tenant {
-            slug = tenant.slug
-        } else {
-            guard let owner = try services.environment.read({
-                try $0.getJSON(Tenant.self, services.identityTables.tenants, Key(.string(client.tenantId)))
-            }) else { throw OAuthError.invalidClient(basic: authenticated.method == .clientSecretBasic) }
-            slug = owner.slug
-        }
-        let issued = try await services.tokenIssuer.issue(client: client, tenantSlug: slug, scopes: scopes)
-        context.logger.info("access token issued", metadata: [
-            "client_id": .string(client.clientId), "tenant_id": .string(client.tenantId), "jti": .string(issued.claims.jti),
-        ])
-        let body: [String: JSONValue] = [
-            "access_token": .string(issued.token),
-            "token_type": .string("Bearer"),
-            "expires_in": .integer(Int64(issued.expiresIn)),
-            "scope": .string(issued.claims.scope),
-        ]
-        return try JSONResponse.make(.ok, body, headers: OAuthError.noStoreHeaders)
     }
 
     // MARK: Introspection (RFC 7662)
