@@ -22,6 +22,10 @@ public enum ArbiterApplication {
         public let tokenIssuer: AccessTokenIssuer
         public let tokenVerifier: AccessTokenVerifier
         let clientAuthenticator: ClientAuthenticator
+        /// Sign-in sessions, refresh-token families and revoked access tokens.
+        public let sessions: SessionStore
+        public let refreshTokens: RefreshTokenStore
+        public let accessTokenRevocations: AccessTokenRevocations
 
         public init(environment: Store.Environment, configuration: ServerConfiguration, builtInPolicies: Program) throws {
             self.environment = environment
@@ -39,6 +43,9 @@ public enum ArbiterApplication {
             tokenIssuer = AccessTokenIssuer(keys: signingKeys, naming: naming)
             tokenVerifier = AccessTokenVerifier(keys: signingKeys, identity: identityTables, naming: naming)
             clientAuthenticator = ClientAuthenticator(clients: clients)
+            sessions = SessionStore(environment: environment, tables: identityTables)
+            refreshTokens = RefreshTokenStore(environment: environment, identity: identityTables, tables: oauthTables)
+            accessTokenRevocations = AccessTokenRevocations(environment: environment, tables: oauthTables)
         }
     }
 
