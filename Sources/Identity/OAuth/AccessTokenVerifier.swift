@@ -23,12 +23,17 @@ public enum TokenVerificationError: Error, Equatable, Sendable {
     case wrongAudience
     case expired
     case notYetValid
+    /// Its `jti` was revoked (RFC 7009) or its sign-in session was revoked or has expired.
+    case revoked
 }
 
 /// Checks access tokens: ES256 signature against the issuing tenant's published keys,
 /// `typ: at+jwt`, `iss` (one of our tenant issuers), `aud`, and `exp`/`nbf` with a small
 /// leeway. A verified token is cached by its exact string until it expires, so the
 /// signature check (≈125 µs, DESIGN §6) runs once per token, not once per request.
+/// Revocation is not cached: every call reads the revoked-`jti` table and, for a user
+/// token, its session (two point reads in one snapshot), so a revocation or sign-out takes
+/// effect on the next request.
 public final class AccessTokenVerifier: Sendable {
     public let naming: IssuerNaming
     let keys: SigningKeyStore
@@ -62,7 +67,10 @@ public final class AccessTokenVerifier: Sendable {
         let now = clock()
         let nowSeconds = Int64(now.timeIntervalSince1970)
         if let cached = cache.withLock({ $0[token] }) {
-            if Double(cached.claims.exp) + leeway > now.timeIntervalSince1970 { return cached }
+            if Double(cached.claims.exp) + leeway > now.timeIntervalSince1970 {
+                try checkNotRevoked(cached, now: now)
+                return cached
+            }
             _ = cache.withLock { $0.removeValue(forKey: token) }
             throw TokenVerificationError.expired
         }
@@ -105,7 +113,22 @@ public final class AccessTokenVerifier: Sendable {
             tenantId: tenant.id, tenantSlug: slug, subject: claims.sub, clientId: claims.client_id,
             scopes: claims.scopes, claims: claims)
         remember(token, verified, now: now)
+        try checkNotRevoked(verified, now: now)
         return verified
+    }
+
+    private func checkNotRevoked(_ verified: VerifiedAccessToken, now: Date) throws {
+        let tenantId = verified.tenantId
+        let claims = verified.claims
+        let live = try keys.environment.read { txn throws -> Bool in
+            if try txn.isAccessTokenRevoked(tenantId: tenantId, jti: claims.jti, tables: keys.tables) { return false }
+            guard let sessionId = claims.session_id else { return true }
+            guard sessionId.utf8.count <= 64,
+                  let session = try txn.getJSON(SignInSession.self, identity.sessions, Key(.string(tenantId), .string(sessionId)))
+            else { return false }
+            return session.isActive(at: now)
+        }
+        guard live else { throw TokenVerificationError.revoked }
     }
 
     private func remember(_ token: String, _ verified: VerifiedAccessToken, now: Date) {

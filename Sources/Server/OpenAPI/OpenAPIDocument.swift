@@ -201,6 +201,38 @@ enum OpenAPIDocument {
           "401": {"$ref": "#/components/responses/OAuthUnauthorized"}
         }
       }
+    },
+    "/connect/revocation": {
+      "post": {
+        "tags": ["Protocol"],
+        "operationId": "revokeToken",
+        "summary": "Token revocation (RFC 7009); the tenant is the authenticated client's.",
+        "description": "A refresh token ends its whole refresh-token family; an access token is refused from then on until it expires (the sign-in session stays). Only the client a token was issued to can revoke it; unknown tokens and tokens of other clients still answer 200 and nothing changes. Confidential clients authenticate as at the token endpoint; public clients send client_id.",
+        "security": [{"clientSecretBasic": []}, {"clientSecretPost": []}, {}],
+        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/RevocationRequest"}}}},
+        "responses": {
+          "200": {"description": "Revoked, or nothing to revoke. Empty body."},
+          "400": {"$ref": "#/components/responses/OAuthBadRequest"},
+          "401": {"$ref": "#/components/responses/OAuthUnauthorized"}
+        }
+      }
+    },
+    "/t/{tenant}/connect/revocation": {
+      "post": {
+        "tags": ["Protocol"],
+        "operationId": "revokeTenantToken",
+        "summary": "Token revocation (RFC 7009) at a tenant's issuer.",
+        "description": "A refresh token ends its whole refresh-token family; an access token is refused from then on until it expires (the sign-in session stays). Only the client a token was issued to can revoke it; unknown tokens and tokens of other clients still answer 200 and nothing changes. Confidential clients authenticate as at the token endpoint; public clients send client_id.",
+        "security": [{"clientSecretBasic": []}, {"clientSecretPost": []}, {}],
+        "parameters": [{"name": "tenant", "in": "path", "required": true, "description": "Slug of the tenant (its issuer is {base}/t/{tenant}).", "schema": {"type": "string"}}],
+        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/RevocationRequest"}}}},
+        "responses": {
+          "200": {"description": "Revoked, or nothing to revoke. Empty body."},
+          "400": {"$ref": "#/components/responses/OAuthBadRequest"},
+          "401": {"$ref": "#/components/responses/OAuthUnauthorized"},
+          "404": {"description": "No such tenant.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OAuthError"}}}}
+        }
+      }
     }
   },
   "components": {
@@ -214,8 +246,9 @@ enum OpenAPIDocument {
         "type": "object",
         "required": ["grant_type"],
         "properties": {
-          "grant_type": {"type": "string", "enum": ["client_credentials"]},
+          "grant_type": {"type": "string", "enum": ["refresh_token", "client_credentials"]},
           "scope": {"type": "string", "description": "Space-separated; a subset of the client's scopes (default: all of them)."},
+          "refresh_token": {"type": "string", "description": "grant_type refresh_token: the refresh token; each one works once and the response carries its successor. Presenting a used one revokes the whole grant and its sign-in session."},
           "client_id": {"type": "string"},
           "client_secret": {"type": "string"}
         }
@@ -225,9 +258,20 @@ enum OpenAPIDocument {
         "required": ["access_token", "token_type", "expires_in", "scope"],
         "properties": {
           "access_token": {"type": "string"},
+          "refresh_token": {"type": "string", "description": "User grants only: the next refresh token (rotated on every use)."},
           "token_type": {"type": "string", "enum": ["Bearer"]},
           "expires_in": {"type": "integer"},
           "scope": {"type": "string"}
+        }
+      },
+      "RevocationRequest": {
+        "type": "object",
+        "required": ["token"],
+        "properties": {
+          "token": {"type": "string", "description": "A refresh token or an access token issued to the calling client."},
+          "token_type_hint": {"type": "string", "enum": ["refresh_token", "access_token"]},
+          "client_id": {"type": "string"},
+          "client_secret": {"type": "string"}
         }
       },
       "IntrospectionRequest": {

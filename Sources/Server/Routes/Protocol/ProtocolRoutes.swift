@@ -38,6 +38,12 @@ struct ProtocolRoutes {
         router.post("/t/:tenant/connect/token") { request, context in
             try await tokenEndpoint.handle(request, context, tenant: try pathTenant(context, oauth: true))
         }
+        router.post("/connect/revocation") { request, context in
+            try await revocation(request, context, tenant: nil)
+        }
+        router.post("/t/:tenant/connect/revocation") { request, context in
+            try await revocation(request, context, tenant: try pathTenant(context, oauth: true))
+        }
         let bearer = BearerAuthenticator(verifier: services.tokenVerifier)
         router.group("/connect/introspect").add(middleware: bearer).post { request, context in
             try await introspect(request, context, tenant: nil)
@@ -85,6 +91,7 @@ struct ProtocolRoutes {
             "issuer": .string(issuer),
             "token_endpoint": .string(issuer + "/connect/token"),
             "introspection_endpoint": .string(issuer + "/connect/introspect"),
+            "revocation_endpoint": .string(issuer + "/connect/revocation"),
             "jwks_uri": .string(issuer + "/.well-known/jwks.json"),
             "grant_types_supported": .array([.string("client_credentials")]),
             "response_types_supported": .array([]),
@@ -131,7 +138,21 @@ struct ProtocolRoutes {
         }
         guard let token = form["token"] else { throw OAuthError.invalidRequest("token is required") }
         var body: [String: JSONValue] = ["active": .bool(false)]
-        if let verified = try? await services.tokenVerifier.verify(token), verified.tenantId == callerTenant {
+        if RefreshTokenStore.looksLikeRefreshToken(token) {
+            // Refresh tokens (whatever `token_type_hint` says: the shapes cannot be confused).
+            if let refresh = try services.refreshTokens.describe(token, tenantId: callerTenant) {
+                body = [
+                    "active": .bool(true),
+                    "token_type": .string("refresh_token"),
+                    "client_id": .string(refresh.clientId),
+                    "sub": .string(refresh.userId),
+                    "scope": .string(refresh.scopes.joined(separator: " ")),
+                    "exp": .integer(Int64(refresh.expiresAt.timeIntervalSince1970)),
+                    "iat": .integer(Int64(refresh.issuedAt.timeIntervalSince1970)),
+                ]
+                if let tenant { body["iss"] = .string(naming.issuer(slug: tenant.slug)) }
+            }
+        } else if let verified = try? await services.tokenVerifier.verify(token), verified.tenantId == callerTenant {
             let claims = verified.claims
             body = [
                 "active": .bool(true),

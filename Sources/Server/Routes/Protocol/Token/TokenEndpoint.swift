@@ -25,7 +25,7 @@ struct TokenEndpoint: Sendable {
     func handle(_ request: Request, _ context: ArbiterRequestContext, tenant: Tenant?, certificateThumbprint: String? = nil) async throws -> Response {
         let form = try await FormBody.read(request)
         guard let grantType = form["grant_type"] else { throw OAuthError.invalidRequest("grant_type is required") }
-        let known = [ClientPurpose.clientCredentials]
+        let known = [ClientPurpose.refreshToken, ClientPurpose.clientCredentials]
         guard known.contains(grantType) else { throw OAuthError.unsupportedGrantType(grantType) }
         let authenticated = try services.clientAuthenticator.authenticate(request, form, tenantId: tenant?.id)
         let client = authenticated.client
@@ -48,6 +48,7 @@ struct TokenEndpoint: Sendable {
             request: request, context: context, form: form, client: client, authMethod: authenticated.method,
             tenant: owner, certificateThumbprint: certificateThumbprint)
         switch grantType {
+        case ClientPurpose.refreshToken: return try await refreshToken(call)
         case ClientPurpose.clientCredentials: return try await clientCredentials(call)
         default: throw OAuthError.unsupportedGrantType(grantType)
         }
