@@ -69,7 +69,7 @@ public struct ClientCertificateBinding: Codable, Sendable, Equatable {
 
 /// An OAuth client of a tenant's application.
 public struct OAuthClient: Codable, Sendable, Equatable {
-    public enum Status: String, Codable, Sendable {
+    public enum Status: String, Codable, Sendable, CaseIterable {
         case active
         /// Authenticates but may not obtain tokens (`unauthorized_client`).
         case disabled

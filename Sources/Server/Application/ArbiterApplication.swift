@@ -37,7 +37,7 @@ public enum ArbiterApplication {
                 environment: environment, tables: identityTables,
                 hasher: PasswordHasher(cost: UInt8(configuration.passwordHashCost)))
             oauthTables = try OAuthTables(environment: environment)
-            clients = ClientRegistry(environment: environment, tables: oauthTables)
+            clients = ClientRegistry(environment: environment, tables: oauthTables, identity: identityTables)
             signingKeys = SigningKeyStore(environment: environment, tables: oauthTables)
             let naming = IssuerNaming(baseURL: configuration.publicBaseURL)
             tokenIssuer = AccessTokenIssuer(keys: signingKeys, naming: naming)
@@ -60,6 +60,7 @@ public enum ArbiterApplication {
         HealthRoutes(environment: services.environment).add(to: router)
         OpenAPIRoutes().add(to: router)
         TenantRegistrationRoutes(registrar: services.registrar, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
+        ApplicationRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         ProtocolRoutes(services: services).add(to: router)
         return router
     }
