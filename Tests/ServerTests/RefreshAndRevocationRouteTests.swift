@@ -49,32 +49,33 @@ struct RefreshApp {
         return client
     }
 
+    /// The payload of a JWT, unverified (the tests verify through the app's verifier separately).
+    static func payload(_ token: String) -> [String: Any] {
+        let parts = token.split(separator: ".")
+        guard parts.count == 3, let bytes = Base64URL.decode(parts[1]) else { return [:] }
+        return (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
+    }
+
     func sessionIsActive() throws -> Bool {
         try services.sessions.isActive(tenantId: session.tenantId, id: session.id)
     }
 }
 
-/// The payload of a JWT, unverified (the tests verify through the app's verifier separately).
-func jwtPayload(_ token: String) -> [String: Any] {
-    let parts = token.split(separator: ".")
-    guard parts.count == 3, let bytes = Base64URL.decode(parts[1]) else { return [:] }
-    return (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
-}
 
 extension TestClientProtocol {
-    func refresh(_ token: String, client: OAuthClient, scope: String? = nil, uri: String = "/t/acme/connect/token") async throws -> TestResponse {
+    func refreshGrant(_ token: String, client: OAuthClient, scope: String? = nil, uri: String = "/t/acme/connect/token") async throws -> TestResponse {
         var fields = ["grant_type": "refresh_token", "refresh_token": token, "client_id": client.clientId]
         if let scope { fields["scope"] = scope }
         return try await execute(uri: uri, method: .post, headers: formHeaders, body: form(fields))
     }
 
-    func revoke(_ token: String, client: OAuthClient, hint: String? = nil, uri: String = "/t/acme/connect/revocation") async throws -> TestResponse {
+    func revokeToken(_ token: String, client: OAuthClient, hint: String? = nil, uri: String = "/t/acme/connect/revocation") async throws -> TestResponse {
         var fields = ["token": token, "client_id": client.clientId]
         if let hint { fields["token_type_hint"] = hint }
         return try await execute(uri: uri, method: .post, headers: formHeaders, body: form(fields))
     }
 
-    func introspect(_ token: String, as caller: IssuedClientSecret, hint: String? = nil) async throws -> [String: Any] {
+    func introspectAsClient(_ token: String, as caller: IssuedClientSecret, hint: String? = nil) async throws -> [String: Any] {
         var fields = ["token": token]
         if let hint { fields["token_type_hint"] = hint }
         let response = try await execute(
@@ -95,7 +96,7 @@ extension TestClientProtocol {
     @Test func refreshRotatesAndIssuesAUserTokenWithoutAnIDToken() async throws {
         let f = try await RefreshApp()
         try await f.oauth.app.test { client in
-            let response = try await client.refresh(f.refreshToken, client: f.web)
+            let response = try await client.refreshGrant(f.refreshToken, client: f.web)
             #expect(response.status == .ok)
             #expect(response.headers[.cacheControl] == "no-store")
             #expect(response.json["token_type"] as? String == "Bearer")
@@ -116,16 +117,16 @@ extension TestClientProtocol {
             try await f.services.environment.write { txn in
                 try txn.bumpSubjectVersions(tenantId: tenantId, subjectId: membershipId, permissions: true, entitlements: false, tables: tables)
             }
-            let narrowed = try await client.refresh(next, client: f.web, scope: "openid arbiter.api", uri: "/connect/token")
+            let narrowed = try await client.refreshGrant(next, client: f.web, scope: "openid arbiter.api", uri: "/connect/token")
             #expect(narrowed.status == .ok)
             #expect(narrowed.json["scope"] as? String == "openid arbiter.api")
-            let narrowedClaims = jwtPayload(try #require(narrowed.json["access_token"] as? String))
+            let narrowedClaims = RefreshApp.payload(try #require(narrowed.json["access_token"] as? String))
             #expect(narrowedClaims["perm_ver"] == nil)  // no tenant_context asked for this time
             #expect(narrowedClaims["session_id"] as? String == f.session.id)
 
-            let full = try await client.refresh(try #require(narrowed.json["refresh_token"] as? String), client: f.web)
+            let full = try await client.refreshGrant(try #require(narrowed.json["refresh_token"] as? String), client: f.web)
             #expect(full.json["scope"] as? String == f.scopes.joined(separator: " "))
-            #expect(jwtPayload(try #require(full.json["access_token"] as? String))["perm_ver"] as? Int == 2)
+            #expect(RefreshApp.payload(try #require(full.json["access_token"] as? String))["perm_ver"] as? Int == 2)
         }
     }
 
@@ -144,13 +145,13 @@ extension TestClientProtocol {
                 uri: "/t/acme/connect/token", method: .post, headers: formHeaders,
                 body: form(["grant_type": "refresh_token", "client_id": f.web.clientId]))
             expectError(missing, "invalid_request", "no refresh_token")
-            expectError(try await client.refresh("", client: f.web), "invalid_request", "empty refresh_token")
-            expectError(try await client.refresh("rt_unknown", client: f.web), "invalid_grant", "unknown token")
-            expectError(try await client.refresh("eyJhbGciOi.x.y", client: f.web), "invalid_grant", "not a refresh token")
-            expectError(try await client.refresh(stale, client: f.web), "invalid_grant", "idle-expired token")
-            expectError(try await client.refresh(f.refreshToken, client: f.otherWeb), "invalid_grant", "another client's token")
+            expectError(try await client.refreshGrant("", client: f.web), "invalid_request", "empty refresh_token")
+            expectError(try await client.refreshGrant("rt_unknown", client: f.web), "invalid_grant", "unknown token")
+            expectError(try await client.refreshGrant("eyJhbGciOi.x.y", client: f.web), "invalid_grant", "not a refresh token")
+            expectError(try await client.refreshGrant(stale, client: f.web), "invalid_grant", "idle-expired token")
+            expectError(try await client.refreshGrant(f.refreshToken, client: f.otherWeb), "invalid_grant", "another client's token")
             expectError(
-                try await client.refresh(f.refreshToken, client: f.web, scope: "openid arbiter.scim.admin"), "invalid_scope",
+                try await client.refreshGrant(f.refreshToken, client: f.web, scope: "openid arbiter.scim.admin"), "invalid_scope",
                 "a scope the grant does not have")
             let automation = try await client.execute(
                 uri: "/t/acme/connect/token", method: .post, headers: basic(f.automation.client.clientId, f.automation.secret),
@@ -159,33 +160,33 @@ extension TestClientProtocol {
 
             // None of that used the token up or touched the session.
             #expect(try f.sessionIsActive())
-            let good = try await client.refresh(f.refreshToken, client: f.web)
+            let good = try await client.refreshGrant(f.refreshToken, client: f.web)
             #expect(good.status == .ok)
             let access = try #require(good.json["access_token"] as? String)
             #expect(try await client.introspectWithBearer(access).status == .ok)
 
             // Reuse of the rotated token: invalid_grant, and the session with all its tokens is gone.
-            let reused = try await client.refresh(f.refreshToken, client: f.web)
+            let reused = try await client.refreshGrant(f.refreshToken, client: f.web)
             expectError(reused, "invalid_grant", "reused token")
             #expect((reused.json["error_description"] as? String)?.contains("already used") == true)
             #expect(try !f.sessionIsActive())
             expectError(
-                try await client.refresh(try #require(good.json["refresh_token"] as? String), client: f.web), "invalid_grant",
+                try await client.refreshGrant(try #require(good.json["refresh_token"] as? String), client: f.web), "invalid_grant",
                 "the successor after reuse")
             let refused = try await client.introspectWithBearer(access)
             #expect(refused.status == .unauthorized)
             #expect(refused.json["error"] as? String == "invalid_token")
-            #expect(try await client.introspect(access, as: f.automation) as NSDictionary == ["active": false] as NSDictionary)
+            #expect(try await client.introspectAsClient(access, as: f.automation) as NSDictionary == ["active": false] as NSDictionary)
         }
     }
 
     @Test func aSignedOutSessionStopsRefreshAndItsAccessTokens() async throws {
         let f = try await RefreshApp()
         try await f.oauth.app.test { client in
-            let first = try await client.refresh(f.refreshToken, client: f.web)
+            let first = try await client.refreshGrant(f.refreshToken, client: f.web)
             let access = try #require(first.json["access_token"] as? String)
             let next = try #require(first.json["refresh_token"] as? String)
-            #expect(try await client.introspect(access, as: f.automation)["active"] as? Bool == true)
+            #expect(try await client.introspectAsClient(access, as: f.automation)["active"] as? Bool == true)
             #expect(try await client.introspectWithBearer(access).status == .ok)
 
             try await f.services.sessions.revoke(tenantId: f.session.tenantId, id: f.session.id, reason: "sign-out", actor: "test")
@@ -193,9 +194,9 @@ extension TestClientProtocol {
             let bearer = try await client.introspectWithBearer(access)
             #expect(bearer.status == .unauthorized)
             #expect(bearer.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
-            #expect(try await client.introspect(access, as: f.automation) as NSDictionary == ["active": false] as NSDictionary)
-            #expect(try await client.introspect(next, as: f.automation) as NSDictionary == ["active": false] as NSDictionary)
-            #expect(try await client.refresh(next, client: f.web).json["error"] as? String == "invalid_grant")
+            #expect(try await client.introspectAsClient(access, as: f.automation) as NSDictionary == ["active": false] as NSDictionary)
+            #expect(try await client.introspectAsClient(next, as: f.automation) as NSDictionary == ["active": false] as NSDictionary)
+            #expect(try await client.refreshGrant(next, client: f.web).json["error"] as? String == "invalid_grant")
         }
     }
 }
@@ -205,14 +206,14 @@ extension TestClientProtocol {
         let f = try await RefreshApp()
         try await f.oauth.app.test { client in
             // Another client: 200, nothing revoked.
-            let foreign = try await client.revoke(f.refreshToken, client: f.otherWeb)
+            let foreign = try await client.revokeToken(f.refreshToken, client: f.otherWeb)
             #expect(foreign.status == .ok)
             #expect(foreign.headers[.cacheControl] == "no-store")
-            #expect(try await client.introspect(f.refreshToken, as: f.automation)["active"] as? Bool == true)
+            #expect(try await client.introspectAsClient(f.refreshToken, as: f.automation)["active"] as? Bool == true)
 
-            let rotated = try await client.refresh(f.refreshToken, client: f.web)
+            let rotated = try await client.refreshGrant(f.refreshToken, client: f.web)
             let current = try #require(rotated.json["refresh_token"] as? String)
-            let described = try await client.introspect(current, as: f.automation, hint: "refresh_token")
+            let described = try await client.introspectAsClient(current, as: f.automation, hint: "refresh_token")
             #expect(described["active"] as? Bool == true)
             #expect(described["token_type"] as? String == "refresh_token")
             #expect(described["client_id"] as? String == f.web.clientId)
@@ -220,14 +221,14 @@ extension TestClientProtocol {
             #expect(described["scope"] as? String == f.scopes.joined(separator: " "))
             #expect((described["exp"] as? Int ?? 0) > Int(Date().timeIntervalSince1970))
             // The rotated one is no longer active (and asking about it is not a reuse).
-            #expect(try await client.introspect(f.refreshToken, as: f.automation)["active"] as? Bool == false)
+            #expect(try await client.introspectAsClient(f.refreshToken, as: f.automation)["active"] as? Bool == false)
 
             // Revoking an earlier token of the family ends the family: the current one stops too.
-            let revoked = try await client.revoke(f.refreshToken, client: f.web, hint: "refresh_token", uri: "/connect/revocation")
+            let revoked = try await client.revokeToken(f.refreshToken, client: f.web, hint: "refresh_token", uri: "/connect/revocation")
             #expect(revoked.status == .ok)
             #expect(revoked.body.readableBytes == 0)
-            #expect(try await client.introspect(current, as: f.automation)["active"] as? Bool == false)
-            #expect(try await client.refresh(current, client: f.web).json["error"] as? String == "invalid_grant")
+            #expect(try await client.introspectAsClient(current, as: f.automation)["active"] as? Bool == false)
+            #expect(try await client.refreshGrant(current, client: f.web).json["error"] as? String == "invalid_grant")
             // Revocation is not sign-out: the session lives on.
             #expect(try f.sessionIsActive())
         }
@@ -236,24 +237,24 @@ extension TestClientProtocol {
     @Test func revokingAnAccessTokenRefusesItButLeavesTheSessionAndOtherTokens() async throws {
         let f = try await RefreshApp()
         try await f.oauth.app.test { client in
-            let first = try await client.refresh(f.refreshToken, client: f.web)
+            let first = try await client.refreshGrant(f.refreshToken, client: f.web)
             let access = try #require(first.json["access_token"] as? String)
-            let second = try await client.refresh(try #require(first.json["refresh_token"] as? String), client: f.web)
+            let second = try await client.refreshGrant(try #require(first.json["refresh_token"] as? String), client: f.web)
             let sibling = try #require(second.json["access_token"] as? String)
 
             // Another client cannot revoke it.
-            #expect(try await client.revoke(access, client: f.otherWeb).status == .ok)
+            #expect(try await client.revokeToken(access, client: f.otherWeb).status == .ok)
             #expect(try await client.introspectWithBearer(access).status == .ok)
 
             // Its own client can; the hint may even be wrong.
-            #expect(try await client.revoke(access, client: f.web, hint: "refresh_token").status == .ok)
+            #expect(try await client.revokeToken(access, client: f.web, hint: "refresh_token").status == .ok)
             #expect(try await client.introspectWithBearer(access).status == .unauthorized)
-            #expect(try await client.introspect(access, as: f.automation) as NSDictionary == ["active": false] as NSDictionary)
-            #expect(try await client.revoke(access, client: f.web).status == .ok)  // again: still fine
+            #expect(try await client.introspectAsClient(access, as: f.automation) as NSDictionary == ["active": false] as NSDictionary)
+            #expect(try await client.revokeToken(access, client: f.web).status == .ok)  // again: still fine
 
             #expect(try f.sessionIsActive())
             #expect(try await client.introspectWithBearer(sibling).status == .ok)
-            #expect(try await client.refresh(try #require(second.json["refresh_token"] as? String), client: f.web).status == .ok)
+            #expect(try await client.refreshGrant(try #require(second.json["refresh_token"] as? String), client: f.web).status == .ok)
         }
     }
 
@@ -268,7 +269,7 @@ extension TestClientProtocol {
                 uri: "/t/acme/connect/revocation", method: .post, headers: basic(id, f.automation.secret),
                 body: form(["token": access, "token_type_hint": "access_token"]))
             #expect(revoked.status == .ok)
-            #expect(try await client.introspect(access, as: f.automation) as NSDictionary == ["active": false] as NSDictionary)
+            #expect(try await client.introspectAsClient(access, as: f.automation) as NSDictionary == ["active": false] as NSDictionary)
         }
     }
 
@@ -277,7 +278,7 @@ extension TestClientProtocol {
         try await f.oauth.app.test { client in
             // Unknown tokens of every shape are fine.
             for token in ["rt_nothing", "garbage", "a.b.c", String(repeating: "x", count: 9000)] {
-                let response = try await client.revoke(token, client: f.web)
+                let response = try await client.revokeToken(token, client: f.web)
                 #expect(response.status == .ok, "\(token.prefix(12))")
             }
             let noToken = try await client.execute(
@@ -297,11 +298,11 @@ extension TestClientProtocol {
             let json = try await client.execute(
                 uri: "/t/acme/connect/revocation", method: .post, headers: jsonHeaders, body: ByteBuffer(string: "{}"))
             #expect(json.json["error"] as? String == "invalid_request")
-            let unknownTenant = try await client.revoke(f.refreshToken, client: f.web, uri: "/t/nobody/connect/revocation")
+            let unknownTenant = try await client.revokeToken(f.refreshToken, client: f.web, uri: "/t/nobody/connect/revocation")
             #expect(unknownTenant.status == .notFound)
 
             // Nothing above revoked anything.
-            #expect(try await client.refresh(f.refreshToken, client: f.web).status == .ok)
+            #expect(try await client.refreshGrant(f.refreshToken, client: f.web).status == .ok)
         }
     }
 }
