@@ -30,7 +30,11 @@ def free_port() -> int:
 class ArbiterProcess:
     """`arbiter serve` as a child process; restartable on the same data directory."""
 
-    def __init__(self, data_dir: pathlib.Path, extra_env=None, extra_args=(), policies=REPO / "Policies"):
+    def __init__(self, data_dir: pathlib.Path, extra_env=None, extra_args=(), policies=REPO / "Policies",
+                 scheme="http", verify=True):
+        # scheme="https" with verify=CA-file for a server started with --tls-cert/--tls-key.
+        self.scheme = scheme
+        self.verify = verify
         self.data_dir = data_dir
         self.policies = policies
         self.port = free_port()
@@ -41,7 +45,7 @@ class ArbiterProcess:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def start(self):
         env = dict(os.environ)
@@ -57,7 +61,7 @@ class ArbiterProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"arbiter exited with {self.process.returncode}: {self.logs()}")
             try:
-                if requests.get(self.url + "/readyz", timeout=1).status_code == 200:
+                if requests.get(self.url + "/readyz", timeout=1, verify=self.verify).status_code == 200:
                     return self
             except requests.ConnectionError:
                 pass

@@ -26,9 +26,12 @@ public enum ArbiterApplication {
         public let sessions: SessionStore
         public let refreshTokens: RefreshTokenStore
         public let accessTokenRevocations: AccessTokenRevocations
+        /// TLS listener, client CA and trusted proxies (RFC 8705 mTLS), loaded at start.
+        public let tls: ServerTLS
 
         public init(environment: Store.Environment, configuration: ServerConfiguration, builtInPolicies: Program) throws {
             self.environment = environment
+            tls = try ServerTLS(configuration: configuration)
             identityTables = try IdentityTables(environment: environment)
             graph = try EntityGraph(environment: environment)
             tenantBundles = try TenantBundleStore(environment: environment)
@@ -56,6 +59,7 @@ public enum ArbiterApplication {
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ClientCertificateMiddleware(configuration: configuration, tls: services.tls))
 
         HealthRoutes(environment: services.environment).add(to: router)
         OpenAPIRoutes().add(to: router)
@@ -72,6 +76,7 @@ public enum ArbiterApplication {
     ) -> some ApplicationProtocol {
         Application(
             router: makeRouter(services: services, configuration: configuration),
+            server: services.tls.serverBuilder,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "arbiter"),
             logger: logger)
     }

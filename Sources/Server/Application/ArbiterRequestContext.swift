@@ -1,5 +1,6 @@
 import Hummingbird
 import Identity
+import NIOCore
 
 /// What Arbiter's middleware has established about a request, handed to every route.
 public struct ArbiterRequestContext: RequestContext {
@@ -9,8 +10,17 @@ public struct ArbiterRequestContext: RequestContext {
     /// The verified bearer token of the caller (tenant, subject, client id, scopes), set by
     /// `BearerAuthenticator` on the routes that accept one.
     public var accessToken: VerifiedAccessToken?
+    /// The TCP peer: the client itself, or the reverse proxy in front of Arbiter.
+    public var peerAddress: SocketAddress?
+    /// The client certificate presented in this connection's TLS handshake or forwarded by
+    /// a trusted proxy, set by `ClientCertificateMiddleware` (RFC 8705).
+    public var clientCertificate: ClientCertificate?
+    /// The connection, for reading its TLS state; nil outside a real server.
+    let channel: (any Channel)?
 
     public init(source: Source) {
         coreContext = .init(source: source)
+        channel = source.channel
+        peerAddress = source.channel.remoteAddress
     }
 }

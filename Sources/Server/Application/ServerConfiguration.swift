@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Logging
 import PolicyLang
 
@@ -26,9 +27,26 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// path; no trailing slash). Each tenant's OpenID issuer is `{issuer}/t/{slug}`, and
     /// access tokens name it as their audience. Defaults to `http://HOST:PORT`.
     public var issuer: String?
+    /// TLS (both or neither): PEM files of the server's certificate chain and its
+    /// unencrypted private key. With them the server answers HTTPS only.
+    public var tlsCertificateFile: String?
+    public var tlsKeyFile: String?
+    /// PEM file of the CA(s) issuing client certificates (RFC 8705 `tls_client_auth`).
+    /// With TLS, the handshake asks for a client certificate (never requires one); a
+    /// forwarded certificate is checked against it too.
+    public var clientCAFile: String?
+    /// Reverse proxies (IP addresses or CIDR blocks) whose forwarded client-certificate
+    /// header is believed; from any other peer that header is ignored and logged.
+    public var trustedProxies: [String] = []
+    /// The header a trusted proxy puts the client certificate in: URL-encoded PEM, as
+    /// nginx's `$ssl_client_escaped_cert`.
+    public var clientCertificateHeader = "X-SSL-Client-Cert"
 
-    /// The public base URL: `issuer` if set, else `http://HOST:PORT`.
-    public var publicBaseURL: String { issuer ?? "http://\(host):\(port)" }
+    /// True when the server terminates TLS itself.
+    public var tlsEnabled: Bool { tlsCertificateFile != nil }
+
+    /// The public base URL: `issuer` if set, else `http(s)://HOST:PORT`.
+    public var publicBaseURL: String { issuer ?? "\(tlsEnabled ? "https" : "http")://\(host):\(port)" }
 
     public init() {}
 
@@ -43,6 +61,11 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("passwordHashCost", "ARBITER_PASSWORD_HASH_COST"),
         ("policiesDir", "ARBITER_POLICIES_DIR"),
         ("issuer", "ARBITER_ISSUER"),
+        ("tlsCert", "ARBITER_TLS_CERT"),
+        ("tlsKey", "ARBITER_TLS_KEY"),
+        ("clientCA", "ARBITER_CLIENT_CA"),
+        ("trustedProxies", "ARBITER_TRUSTED_PROXIES"),
+        ("clientCertHeader", "ARBITER_CLIENT_CERT_HEADER"),
     ]
 
     /// Applies a YAML config file: a mapping of the keys above.
@@ -69,6 +92,16 @@ public struct ServerConfiguration: Sendable, Equatable {
                 throw ConfigurationError(
                     "\(pair.key.location): unknown setting '\(pair.key.scalarText ?? "?")'; known settings: "
                         + Self.keys.map(\.yaml).joined(separator: ", "))
+            }
+            if key == "trustedProxies", let items = pair.value.sequenceItems {
+                let entries = try items.map { item in
+                    guard let text = item.scalarText else {
+                        throw ConfigurationError("\(item.location): each trusted proxy must be an address or CIDR block")
+                    }
+                    return text
+                }
+                try set(key, entries.joined(separator: ","), origin: "\(pair.value.location)")
+                continue
             }
             guard let value = pair.value.scalarText else {
                 throw ConfigurationError("\(pair.value.location): '\(key)' must be a single value")
@@ -119,7 +152,39 @@ public struct ServerConfiguration: Sendable, Equatable {
                 throw ConfigurationError("\(origin): 'issuer' must be an http(s) URL without query or fragment, such as https://auth.example.com, not '\(value)'")
             }
             issuer = url
+        case "tlsCert", "tlsKey", "clientCA":
+            guard !value.isEmpty else { throw ConfigurationError("\(origin): '\(key)' must be a file path") }
+            switch key {
+            case "tlsCert": tlsCertificateFile = value
+            case "tlsKey": tlsKeyFile = value
+            default: clientCAFile = value
+            }
+        case "trustedProxies":
+            // A comma- or space-separated list (environment, YAML scalar); each one checked now.
+            let entries = value.split { $0 == "," || $0 == " " }.map(String.init)
+            do {
+                _ = try TrustedProxies(entries)
+            } catch {
+                throw ConfigurationError("\(origin): \(error.description)")
+            }
+            trustedProxies = entries
+        case "clientCertHeader":
+            guard HTTPField.Name(value) != nil, value.utf8.count <= 100 else {
+                throw ConfigurationError("\(origin): 'clientCertHeader' must be an HTTP header name, not '\(value)'")
+            }
+            clientCertificateHeader = value
         default: throw ConfigurationError("\(origin): unknown setting '\(key)'")
+        }
+    }
+}
+
+extension ServerConfiguration {
+    /// Checks the settings that only make sense together; called once all layers applied.
+    public func validateTLS() throws(ConfigurationError) {
+        switch (tlsCertificateFile, tlsKeyFile) {
+        case (nil, nil), (_?, _?): break
+        case (_?, nil): throw ConfigurationError("--tls-cert needs --tls-key (the certificate's private key, PEM)")
+        case (nil, _?): throw ConfigurationError("--tls-key needs --tls-cert (the server certificate chain, PEM)")
         }
     }
 }

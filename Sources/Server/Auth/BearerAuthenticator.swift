@@ -21,6 +21,12 @@ struct BearerAuthenticator: RouterMiddleware {
             context.logger.info("bearer token refused", metadata: ["reason": "\(error)"])
             throw OAuthError.invalidToken("the access token is invalid or expired")
         }
+        // RFC 8705 §3: a certificate-bound token is good only with the certificate it is bound to.
+        if let bound = context.accessToken?.claims.cnf?.x5tS256,
+           !ClientCertificateMatch.boundTokenMatches(thumbprint: bound, context.clientCertificate) {
+            context.logger.info("bearer token refused", metadata: ["reason": "certificate-bound token without its certificate"])
+            throw OAuthError.invalidToken("the access token is bound to a client certificate this request did not present")
+        }
         context.logger[metadataKey: "client_id"] = .string(context.accessToken!.clientId)
         return try await next(request, context)
     }

@@ -42,7 +42,8 @@ struct ClientAuthenticator: Sendable {
 
     /// The authenticated client, or an `invalid_client` error. With `tenantId`, the client
     /// must belong to that tenant (a tenant's issuer only serves its own clients).
-    func authenticate(_ request: Request, _ form: FormBody, tenantId: String?) throws -> Authenticated {
+    /// `certificate` is the request's TLS client certificate, for mTLS clients (RFC 8705).
+    func authenticate(_ request: Request, _ form: FormBody, tenantId: String?, certificate: ClientCertificate? = nil) throws -> Authenticated {
         guard let (id, secret, method) = try Self.credentials(request, form) else {
             // A public client (RFC 6749 §2.1) only names itself; PKCE or the device code
             // protects its grant. A confidential client that sent no secret fails here.
@@ -50,8 +51,10 @@ struct ClientAuthenticator: Sendable {
                tenantId == nil || client.tenantId == tenantId {
                 return Authenticated(client: client, method: .none)
             }
+            if let authenticated = try mtlsClient(form, tenantId: tenantId, certificate: certificate) { return authenticated }
             throw OAuthError.invalidClient(
-                "authenticate the client with HTTP Basic or client_id and client_secret in the body", basic: false)
+                "authenticate the client with HTTP Basic, client_id and client_secret in the body, or its registered TLS client certificate",
+                basic: false)
         }
         let basic = method == .clientSecretBasic
         guard let client = try clients.authenticate(clientId: id, secret: secret),

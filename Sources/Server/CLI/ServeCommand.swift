@@ -13,7 +13,17 @@ struct ServeCommand: AsyncParsableCommand {
             Settings come from built-in defaults, then --config FILE (YAML), then ARBITER_*
             environment variables (ARBITER_HOST, ARBITER_PORT, ARBITER_DATA_DIR,
             ARBITER_LOG_FORMAT, ARBITER_LOG_LEVEL, ARBITER_MAX_BODY_BYTES,
-            ARBITER_PASSWORD_HASH_COST, ARBITER_POLICIES_DIR, ARBITER_ISSUER), then the flags below.
+            ARBITER_PASSWORD_HASH_COST, ARBITER_POLICIES_DIR, ARBITER_ISSUER, ARBITER_TLS_CERT,
+            ARBITER_TLS_KEY, ARBITER_CLIENT_CA, ARBITER_TRUSTED_PROXIES (comma-separated),
+            ARBITER_CLIENT_CERT_HEADER), then the flags below.
+
+            TLS and mTLS (RFC 8705): --tls-cert and --tls-key serve HTTPS; --client-ca also
+            asks clients for a certificate (optional: clients without one still reach every
+            route), used by tls_client_auth / self_signed_tls_client_auth clients and to bind
+            access tokens issued at /connect/mtls/token. Behind a reverse proxy that
+            terminates TLS, list it with --trusted-proxy: only then is its client-certificate
+            header (--client-cert-header, URL-encoded PEM such as nginx's
+            $ssl_client_escaped_cert) believed; from any other peer it is ignored and logged.
 
             The built-in policy folder is compiled at start; any error stops the start with
             its diagnostics. SIGHUP recompiles it and swaps it in if it compiles.
@@ -26,6 +36,10 @@ struct ServeCommand: AsyncParsableCommand {
               port: 8080
               dataDir: /var/lib/arbiter
               logFormat: json
+              tlsCert: /etc/arbiter/server.crt
+              tlsKey: /etc/arbiter/server.key
+              clientCA: /etc/arbiter/client-ca.crt
+              trustedProxies: [10.0.0.0/8]
             """
     )
 
@@ -43,6 +57,21 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Public base URL clients use (default http://HOST:PORT); tenant issuers are {issuer}/t/{slug}.")
     var issuer: String?
+
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain of the server; with --tls-key, serve HTTPS.")
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert (unencrypted).")
+    var tlsKey: String?
+
+    @Option(name: .customLong("client-ca"), help: "PEM CA certificate(s) issuing client certificates; asks TLS clients for one (optional).")
+    var clientCA: String?
+
+    @Option(name: .customLong("trusted-proxy"), help: "Address or CIDR of a reverse proxy whose client-certificate header is believed (repeatable).")
+    var trustedProxies: [String] = []
+
+    @Option(name: .customLong("client-cert-header"), help: "Header carrying a forwarded client certificate (default X-SSL-Client-Cert).")
+    var clientCertificateHeader: String?
 
     @Option(help: "YAML file with settings.")
     var config: String?
@@ -64,6 +93,16 @@ struct ServeCommand: AsyncParsableCommand {
         if let logFormat { try configuration.set("logFormat", logFormat, origin: "--log-format") }
         if let logLevel { try configuration.set("logLevel", logLevel, origin: "--log-level") }
         if let issuer { try configuration.set("issuer", issuer, origin: "--issuer") }
+        if let tlsCertificate { try configuration.set("tlsCert", tlsCertificate, origin: "--tls-cert") }
+        if let tlsKey { try configuration.set("tlsKey", tlsKey, origin: "--tls-key") }
+        if let clientCA { try configuration.set("clientCA", clientCA, origin: "--client-ca") }
+        if !trustedProxies.isEmpty {
+            try configuration.set("trustedProxies", trustedProxies.joined(separator: ","), origin: "--trusted-proxy")
+        }
+        if let clientCertificateHeader {
+            try configuration.set("clientCertHeader", clientCertificateHeader, origin: "--client-cert-header")
+        }
+        try configuration.validateTLS()
         return configuration
     }
 
@@ -95,13 +134,21 @@ struct ServeCommand: AsyncParsableCommand {
         let builtIn = try BuiltInPolicies.compile(configuration.policiesDirectory, logger: logger)
         let environment = try Store.Environment(path: configuration.dataDirectory)
         defer { environment.close() }
-        let services = try ArbiterApplication.Services(environment: environment, configuration: configuration, builtInPolicies: builtIn)
+        let services: ArbiterApplication.Services
+        do {
+            services = try ArbiterApplication.Services(environment: environment, configuration: configuration, builtInPolicies: builtIn)
+        } catch let error as ConfigurationError {
+            // An unreadable TLS certificate, key or client CA: say which, and do not start.
+            throw ValidationError(error.description)
+        }
         let reload = BuiltInPolicies.reloadOnHangup(configuration.policiesDirectory, registry: services.policies, logger: logger)
         defer { reload.cancel() }
         let app = ArbiterApplication.make(services: services, configuration: configuration, logger: logger)
         logger.info("starting", metadata: [
             "host": .string(configuration.host), "port": .stringConvertible(configuration.port),
             "data_dir": .string(configuration.dataDirectory),
+            "tls": .string(configuration.tlsEnabled ? (configuration.clientCAFile != nil ? "on, client certificates requested" : "on") : "off"),
+            "trusted_proxies": .string(configuration.trustedProxies.joined(separator: ",")),
         ])
         // Runs until SIGTERM/SIGINT, then lets in-flight requests finish (swift-service-lifecycle).
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])

@@ -210,6 +210,37 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/connect/mtls/token": {
+      "post": {
+        "tags": ["Protocol"],
+        "operationId": "requestCertificateBoundToken",
+        "summary": "mTLS alias of the token endpoint (RFC 8705); the tenant is the authenticated client's.",
+        "description": "The same grants and client authentication as /connect/token, plus tls_client_auth (client_id and a certificate from the client CA with the registered subject DN) and self_signed_tls_client_auth (client_id and the certificate with the registered SHA-256 thumbprint). Needs a TLS client certificate, from this server's handshake or forwarded by a trusted proxy; every access token issued here carries cnf.x5t#S256 and is accepted only from requests presenting that certificate.",
+        "security": [{"mutualTLS": []}],
+        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/TokenRequest"}}}},
+        "responses": {
+          "200": {"description": "A certificate-bound access token. Cache-Control: no-store.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TokenResponse"}}}},
+          "400": {"$ref": "#/components/responses/OAuthBadRequest"},
+          "401": {"$ref": "#/components/responses/OAuthUnauthorized"}
+        }
+      }
+    },
+    "/t/{tenant}/connect/mtls/token": {
+      "post": {
+        "tags": ["Protocol"],
+        "operationId": "requestTenantCertificateBoundToken",
+        "summary": "mTLS alias of a tenant issuer's token endpoint (RFC 8705).",
+        "description": "The same grants and client authentication as /t/{tenant}/connect/token, plus tls_client_auth and self_signed_tls_client_auth. Needs a TLS client certificate; every access token issued here carries cnf.x5t#S256 and is accepted only from requests presenting that certificate.",
+        "security": [{"mutualTLS": []}],
+        "parameters": [{"name": "tenant", "in": "path", "required": true, "description": "Slug of the tenant (its issuer is {base}/t/{tenant}).", "schema": {"type": "string"}}],
+        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/TokenRequest"}}}},
+        "responses": {
+          "200": {"description": "A certificate-bound access token. Cache-Control: no-store.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TokenResponse"}}}},
+          "400": {"$ref": "#/components/responses/OAuthBadRequest"},
+          "401": {"$ref": "#/components/responses/OAuthUnauthorized"}
+        }
+      }
+    },
     "/connect/revocation": {
       "post": {
         "tags": ["Protocol"],
@@ -247,7 +278,8 @@ enum OpenAPIDocument {
     "securitySchemes": {
       "clientSecretBasic": {"type": "http", "scheme": "basic", "description": "client_secret_basic: the form-encoded client_id and secret."},
       "clientSecretPost": {"type": "apiKey", "in": "header", "name": "Content-Type", "description": "client_secret_post: client_id and client_secret in the form body (OpenAPI has no scheme for body credentials)."},
-      "bearerToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+      "bearerToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+      "mutualTLS": {"type": "mutualTLS", "description": "RFC 8705: a TLS client certificate, in the handshake or forwarded by a trusted proxy."}
     },
     "schemas": {
       "Application": {"type": "object", "required": ["id", "key", "name", "status", "externalConsumption", "createdAt", "updatedAt"], "properties": {"id": {"type": "string"}, "key": {"type": "string", "pattern": "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"}, "name": {"type": "string"}, "status": {"type": "string", "enum": ["active", "disabled"]}, "externalConsumption": {"type": "boolean", "description": "Parties outside the tenant consume this application."}, "createdAt": {"type": "string", "format": "date-time"}, "updatedAt": {"type": "string", "format": "date-time"}}},

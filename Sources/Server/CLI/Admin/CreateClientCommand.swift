@@ -16,6 +16,15 @@ struct CreateClientCommand: AsyncParsableCommand {
             Example:
               arbiter admin create-client --tenant acme --name "Billing sync" \\
                   --purpose automation --scopes "arbiter.api tenant_context"
+              arbiter admin create-client --tenant acme --name "Billing mTLS" --purpose automation \\
+                  --scopes "arbiter.api" --tls-subject-dn "CN=billing,O=Acme"
+
+            An automation client may authenticate with a certificate instead of a secret
+            (RFC 8705): --tls-subject-dn for tls_client_auth (a certificate from the server's
+            --client-ca with this subject; RFC 4514 order, as
+            `openssl x509 -noout -subject -nameopt RFC2253` prints it) or --tls-thumbprint for
+            self_signed_tls_client_auth (the certificate's SHA-256, base64url or hex as
+            `openssl x509 -noout -fingerprint -sha256` prints it). It then gets no secret.
             """
     )
 
@@ -33,6 +42,12 @@ struct CreateClientCommand: AsyncParsableCommand {
     @Option(help: "Id of an existing application of the tenant (app_…).")
     var application: String?
 
+    @Option(name: .customLong("tls-subject-dn"), help: "tls_client_auth: the subject DN of the client's certificate from the client CA.")
+    var tlsSubjectDN: String?
+
+    @Option(name: .customLong("tls-thumbprint"), help: "self_signed_tls_client_auth: SHA-256 of the client's certificate (base64url or hex).")
+    var tlsThumbprint: String?
+
     func run() async throws {
         guard let purpose = ClientPurpose(rawValue: purpose) else {
             throw ValidationError("--purpose must be one of " + ClientPurpose.allCases.map(\.rawValue).joined(separator: ", "))
@@ -43,7 +58,10 @@ struct CreateClientCommand: AsyncParsableCommand {
         let tenantId = opened.tenant.id
         do {
             // Checked before an application is made, so a refused client leaves nothing behind.
-            let errors = OAuthScopes.grantErrors(scopeList, purpose: purpose, grantor: .operator)
+            let registration = ClientRegistration(
+                name: name, purpose: purpose, scopes: scopeList,
+                certificate: ClientCertificate.binding(subjectDN: tlsSubjectDN, thumbprint: tlsThumbprint))
+            let errors = registration.validationErrors(grantor: .operator)
             if !errors.isEmpty { throw ValidationFailure(errors) }
             let applicationId: String
             if let application {
@@ -55,13 +73,16 @@ struct CreateClientCommand: AsyncParsableCommand {
                 applicationId = try await registry.createApplication(tenantId: tenantId, name: name, actor: operatorActor).id
             }
             let issued = try await registry.createClient(
-                tenantId: tenantId, applicationId: applicationId, name: name, purpose: purpose, scopes: scopeList,
-                grantor: .operator, actor: operatorActor)
+                tenantId: tenantId, applicationId: applicationId, registration, grantor: .operator, actor: operatorActor)
             print("client_id: \(issued.client.clientId)")
-            print("client_secret: \(issued.secret)")
+            if issued.hasSecret { print("client_secret: \(issued.secret)") }
             print("application_id: \(applicationId)")
             print("scopes: \(issued.client.scopes.joined(separator: " "))")
-            printError("The secret is shown only now; Arbiter keeps only its hash.")
+            if issued.hasSecret {
+                printError("The secret is shown only now; Arbiter keeps only its hash.")
+            } else {
+                printError("This client has no secret: it authenticates with \(issued.client.authMethods.map(\.rawValue).joined(separator: ", ")).")
+            }
         } catch let failure as ValidationFailure {
             throw ValidationError(failure.errors.map { "\($0.field): \($0.message)" }.joined(separator: "\n"))
         }

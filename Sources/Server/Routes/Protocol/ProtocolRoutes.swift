@@ -38,6 +38,7 @@ struct ProtocolRoutes {
         router.post("/t/:tenant/connect/token") { request, context in
             try await tokenEndpoint.handle(request, context, tenant: try pathTenant(context, oauth: true))
         }
+        MTLSTokenRoutes(services: services).add(to: router)
         router.post("/connect/revocation") { request, context in
             try await revocation(request, context, tenant: nil)
         }
@@ -95,7 +96,11 @@ struct ProtocolRoutes {
             "jwks_uri": .string(issuer + "/.well-known/jwks.json"),
             "grant_types_supported": .array([.string("client_credentials")]),
             "response_types_supported": .array([]),
-            "token_endpoint_auth_methods_supported": .array(authMethods),
+            "token_endpoint_auth_methods_supported": .array(authMethods
+                + [ClientAuthMethod.tlsClientAuth, .selfSignedTLSClientAuth].map { .string($0.rawValue) }),
+            // RFC 8705 §5: the token endpoint's mTLS alias, whose tokens are certificate-bound.
+            "mtls_endpoint_aliases": .object(["token_endpoint": .string(issuer + "/connect/mtls/token")]),
+            "tls_client_certificate_bound_access_tokens": .bool(true),
             "introspection_endpoint_auth_methods_supported": .array(authMethods + [.string("bearer")]),
             "scopes_supported": .array(OAuthScopes.clientCredentialsScopes.map { .string($0) }),
             "claims_supported": .array(["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "tenant_id"].map { .string($0) }),
@@ -130,7 +135,8 @@ struct ProtocolRoutes {
             }
             callerTenant = caller.tenantId
         } else {
-            let authenticated = try services.clientAuthenticator.authenticate(request, form, tenantId: tenant?.id)
+            let authenticated = try services.clientAuthenticator.authenticate(
+                request, form, tenantId: tenant?.id, certificate: context.clientCertificate)
             guard authenticated.client.status == .active else {
                 throw OAuthError.invalidClient("this client is disabled", basic: authenticated.method == .clientSecretBasic)
             }
@@ -168,6 +174,7 @@ struct ProtocolRoutes {
             ]
             if let nbf = claims.nbf { body["nbf"] = .integer(nbf) }
             if let tenantId = claims.tenant_id { body["tenant_id"] = .string(tenantId) }
+            if let cnf = claims.cnf { body["cnf"] = .object(["x5t#S256": .string(cnf.x5tS256)]) }
         }
         return try JSONResponse.make(.ok, body, headers: OAuthError.noStoreHeaders)
     }

@@ -27,7 +27,8 @@ struct TokenEndpoint: Sendable {
         guard let grantType = form["grant_type"] else { throw OAuthError.invalidRequest("grant_type is required") }
         let known = [ClientPurpose.refreshToken, ClientPurpose.clientCredentials]
         guard known.contains(grantType) else { throw OAuthError.unsupportedGrantType(grantType) }
-        let authenticated = try services.clientAuthenticator.authenticate(request, form, tenantId: tenant?.id)
+        let authenticated = try services.clientAuthenticator.authenticate(
+            request, form, tenantId: tenant?.id, certificate: context.clientCertificate)
         let client = authenticated.client
         guard client.status == .active else {
             throw OAuthError.unauthorizedClient("this client is disabled")
