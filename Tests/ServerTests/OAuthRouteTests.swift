@@ -48,7 +48,7 @@ func basic(_ id: String, _ secret: String) -> HTTPFields {
 }
 
 @Suite struct DiscoveryRouteTests {
-    @Test func tenantIssuerDiscoveryListsOnlyWhatIsImplemented() async throws {
+    @Test func tenantIssuerDiscoveryListsWhatIsImplemented() async throws {
         let oauth = try await OAuthApp()
         try await oauth.app.test { client in
             let response = try await client.execute(uri: "/t/acme/.well-known/openid-configuration", method: .get)
@@ -59,10 +59,25 @@ func basic(_ id: String, _ secret: String) -> HTTPFields {
             #expect(document["token_endpoint"] as? String == issuer + "/connect/token")
             #expect(document["introspection_endpoint"] as? String == issuer + "/connect/introspect")
             #expect(document["jwks_uri"] as? String == issuer + "/.well-known/jwks.json")
-            #expect(document["grant_types_supported"] as? [String] == ["client_credentials"])
-            #expect(Set(["client_secret_basic", "client_secret_post"]).isSubset(of: Set(document["token_endpoint_auth_methods_supported"] as? [String] ?? [])))
-            #expect((document["scopes_supported"] as? [String])?.contains("tenant_context") == true)
-            #expect(document["authorization_endpoint"] == nil)
+            #expect(document["authorization_endpoint"] as? String == issuer + "/connect/authorize")
+            #expect(document["userinfo_endpoint"] as? String == issuer + "/connect/userinfo")
+            #expect(document["end_session_endpoint"] as? String == issuer + "/connect/endsession")
+            // Exactly the grants the token endpoint serves.
+            #expect(document["grant_types_supported"] as? [String] == TokenEndpoint.supportedGrantTypes)
+            #expect((document["grant_types_supported"] as? [String])?.contains("authorization_code") == true)
+            #expect(document["response_types_supported"] as? [String] == ["code"])
+            #expect(document["response_modes_supported"] as? [String] == ["query"])
+            #expect(document["code_challenge_methods_supported"] as? [String] == ["S256"])
+            #expect(document["subject_types_supported"] as? [String] == ["public"])
+            #expect(document["id_token_signing_alg_values_supported"] as? [String] == ["ES256"])
+            #expect(document["authorization_response_iss_parameter_supported"] as? Bool == true)
+            let authMethods = try #require(document["token_endpoint_auth_methods_supported"] as? [String])
+            #expect(Set(["client_secret_basic", "client_secret_post", "none"]).isSubset(of: Set(authMethods)))
+            let scopes = try #require(document["scopes_supported"] as? [String])
+            #expect(Set(["openid", "profile", "email", "offline_access", "tenant_context", "arbiter.api"]) == Set(scopes))
+            let claims = Set(try #require(document["claims_supported"] as? [String]))
+            #expect(Set(["sub", "name", "preferred_username", "email", "email_verified", "auth_time", "nonce", "sid",
+                         "organization_id", "membership_id", "session_id", "perm_ver", "ent_ver"]).isSubset(of: claims))
 
             let global = try await client.execute(uri: "/.well-known/openid-configuration?tenant=acme", method: .get)
             #expect(global.json["issuer"] as? String == issuer)

@@ -15,6 +15,12 @@ public enum ArbiterApplication {
         public let tenantBundles: TenantBundleStore
         /// The built-in program and each tenant's active bundle.
         public let policies: PolicyRegistry
+        /// Browser sign-in and the authorization-code flow: the password check, pending
+        /// authorization requests, one-time codes and browser-session cookies.
+        public let passwordSignIn: PasswordSignIn
+        public let authorizationRequests: AuthorizationRequestStore
+        public let authorizationCodes: AuthorizationCodeStore
+        public let browserSessions: BrowserSessionStore
         /// OAuth: applications and clients, signing keys, token issuance and verification.
         public let oauthTables: OAuthTables
         public let clients: ClientRegistry
@@ -36,6 +42,12 @@ public enum ArbiterApplication {
             graph = try EntityGraph(environment: environment)
             tenantBundles = try TenantBundleStore(environment: environment)
             policies = PolicyRegistry(builtIn: builtInPolicies, tenants: try tenantBundles.loadActive())
+            passwordSignIn = PasswordSignIn(
+                environment: environment, tables: identityTables,
+                hasher: PasswordHasher(cost: UInt8(configuration.passwordHashCost)))
+            authorizationRequests = try AuthorizationRequestStore(environment: environment)
+            authorizationCodes = try AuthorizationCodeStore(environment: environment, identity: identityTables)
+            browserSessions = try BrowserSessionStore(environment: environment, identity: identityTables)
             registrar = TenantRegistrar(
                 environment: environment, tables: identityTables,
                 hasher: PasswordHasher(cost: UInt8(configuration.passwordHashCost)))

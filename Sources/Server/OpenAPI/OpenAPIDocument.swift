@@ -148,6 +148,236 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/connect/authorize": {
+      "get": {
+        "tags": ["Protocol"],
+        "operationId": "authorize",
+        "summary": "Authorization endpoint (code flow with PKCE, sign-in page).",
+        "description": "OIDC Core 3.1.2 / RFC 6749 4.1 with PKCE (RFC 7636). An unknown client or unregistered redirect_uri gets an HTML error page and is never redirected to; later errors go to the redirect_uri as error, error_description, state and iss (RFC 9207). Without a browser session (arbiter_session cookie) the sign-in page is shown; after sign-in (or with a session) the browser is sent to redirect_uri?code=...&state=...&iss=... with a one-time code valid 60 s.",
+        "security": [],
+        "parameters": [
+          {"name": "response_type", "in": "query", "required": true, "description": "Must be code.", "schema": {"type": "string"}},
+          {"name": "client_id", "in": "query", "required": true, "description": "An active interactive_web client (of the path's tenant).", "schema": {"type": "string"}},
+          {"name": "redirect_uri", "in": "query", "required": true, "description": "Exactly one of the client's registered redirect URIs.", "schema": {"type": "string"}},
+          {"name": "scope", "in": "query", "required": false, "description": "Space-separated; within the client's scopes (default: all of them).", "schema": {"type": "string"}},
+          {"name": "state", "in": "query", "required": false, "description": "Echoed in the redirect (at most 1024 bytes).", "schema": {"type": "string"}},
+          {"name": "nonce", "in": "query", "required": false, "description": "Echoed in the ID token (at most 512 bytes).", "schema": {"type": "string"}},
+          {"name": "code_challenge", "in": "query", "required": false, "description": "PKCE S256 challenge (43 base64url characters); required for public clients.", "schema": {"type": "string"}},
+          {"name": "code_challenge_method", "in": "query", "required": false, "description": "S256 (plain is refused).", "schema": {"type": "string"}},
+          {"name": "prompt", "in": "query", "required": false, "description": "none (login_required when not signed in) or login (always show the form); consent and select_account are accepted and ignored.", "schema": {"type": "string"}},
+          {"name": "max_age", "in": "query", "required": false, "description": "Seconds since the last sign-in after which the form is shown again.", "schema": {"type": "string"}},
+          {"name": "login_hint", "in": "query", "required": false, "description": "Prefills the user name.", "schema": {"type": "string"}},
+          {"name": "response_mode", "in": "query", "required": false, "description": "query (the only mode).", "schema": {"type": "string"}}
+        ],
+        "responses": {
+          "200": {"description": "The sign-in page.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "302": {"description": "Back to the client's redirect_uri with code or error, state and iss."},
+          "400": {"description": "A request that cannot be trusted to redirect (unknown client, unregistered redirect_uri, malformed), as an HTML page.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "401": {"description": "Sign-in refused: the page again with a generic error.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "403": {"description": "The sign-in form's CSRF token did not match.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "404": {"description": "No such tenant (HTML).", "content": {"text/html": {"schema": {"type": "string"}}}}
+        }
+      },
+      "post": {
+        "tags": ["Protocol"],
+        "operationId": "authorizePost",
+        "summary": "Authorization request as a form, or the sign-in form.",
+        "description": "OIDC Core 3.1.2 / RFC 6749 4.1 with PKCE (RFC 7636). An unknown client or unregistered redirect_uri gets an HTML error page and is never redirected to; later errors go to the redirect_uri as error, error_description, state and iss (RFC 9207). Without a browser session (arbiter_session cookie) the sign-in page is shown; after sign-in (or with a session) the browser is sent to redirect_uri?code=...&state=...&iss=... with a one-time code valid 60 s.",
+        "security": [],
+        "parameters": [],
+        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object", "description": "Either the authorization request parameters (as for GET), or the sign-in form: csrf_token, authorization_request, tenant, username, password.", "properties": {"authorization_request": {"type": "string", "description": "Opaque reference to the pending authorization request (hidden field of the sign-in page)."}, "csrf_token": {"type": "string", "description": "Must equal the arbiter_csrf cookie."}, "tenant": {"type": "string"}, "username": {"type": "string"}, "password": {"type": "string", "format": "password"}, "response_type": {"type": "string"}, "client_id": {"type": "string"}, "redirect_uri": {"type": "string"}, "scope": {"type": "string"}, "state": {"type": "string"}, "nonce": {"type": "string"}, "code_challenge": {"type": "string"}, "code_challenge_method": {"type": "string"}}}}}},
+        "responses": {
+          "200": {"description": "The sign-in page.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "302": {"description": "Back to the client's redirect_uri with code or error, state and iss."},
+          "400": {"description": "A request that cannot be trusted to redirect (unknown client, unregistered redirect_uri, malformed), as an HTML page.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "401": {"description": "Sign-in refused: the page again with a generic error.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "403": {"description": "The sign-in form's CSRF token did not match.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "404": {"description": "No such tenant (HTML).", "content": {"text/html": {"schema": {"type": "string"}}}}
+        }
+      }
+    },
+    "/connect/userinfo": {
+      "get": {
+        "tags": ["Protocol"],
+        "operationId": "getUserInfo",
+        "summary": "OIDC UserInfo.",
+        "description": "OIDC Core 5.3. A user's access token with openid as Authorization: Bearer; claims by scope: profile (name, preferred_username), email (email, email_verified).",
+        "security": [{"bearerToken": []}],
+        "parameters": [],
+        "responses": {
+          "200": {"description": "The user's claims. Cache-Control: no-store.", "content": {"application/json": {"schema": {"type": "object", "required": ["sub"], "properties": {"sub": {"type": "string"}, "name": {"type": "string"}, "preferred_username": {"type": "string"}, "email": {"type": "string"}, "email_verified": {"type": "boolean"}}}}}},
+          "401": {"description": "No or an invalid access token: invalid_token with WWW-Authenticate: Bearer.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OAuthError"}}}},
+          "403": {"description": "The token lacks openid: insufficient_scope.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OAuthError"}}}}
+        }
+      },
+      "post": {
+        "tags": ["Protocol"],
+        "operationId": "postUserInfo",
+        "summary": "OIDC UserInfo.",
+        "description": "OIDC Core 5.3. A user's access token with openid as Authorization: Bearer; claims by scope: profile (name, preferred_username), email (email, email_verified).",
+        "security": [{"bearerToken": []}],
+        "parameters": [],
+        "responses": {
+          "200": {"description": "The user's claims. Cache-Control: no-store.", "content": {"application/json": {"schema": {"type": "object", "required": ["sub"], "properties": {"sub": {"type": "string"}, "name": {"type": "string"}, "preferred_username": {"type": "string"}, "email": {"type": "string"}, "email_verified": {"type": "boolean"}}}}}},
+          "401": {"description": "No or an invalid access token: invalid_token with WWW-Authenticate: Bearer.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OAuthError"}}}},
+          "403": {"description": "The token lacks openid: insufficient_scope.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OAuthError"}}}}
+        }
+      }
+    },
+    "/connect/endsession": {
+      "get": {
+        "tags": ["Protocol"],
+        "operationId": "endSession",
+        "summary": "RP-initiated logout.",
+        "description": "OpenID Connect RP-Initiated Logout 1.0: revokes the browser's session (cookie) and the hint's sid, clears the cookie, then redirects to a registered post_logout_redirect_uri (with state) or shows a signed-out page.",
+        "security": [],
+        "parameters": [
+          {"name": "id_token_hint", "in": "query", "required": false, "description": "An ID token this issuer signed (expired is fine); its sid is signed out and its aud names the client.", "schema": {"type": "string"}},
+          {"name": "post_logout_redirect_uri", "in": "query", "required": false, "description": "Followed only when registered (exactly) for the client.", "schema": {"type": "string"}},
+          {"name": "client_id", "in": "query", "required": false, "description": "The client, when no id_token_hint is sent.", "schema": {"type": "string"}},
+          {"name": "state", "in": "query", "required": false, "description": "Echoed to post_logout_redirect_uri.", "schema": {"type": "string"}}
+        ],
+        "responses": {
+          "200": {"description": "Signed-out page.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "302": {"description": "To the registered post_logout_redirect_uri, with state."},
+          "404": {"description": "No such tenant (HTML).", "content": {"text/html": {"schema": {"type": "string"}}}}
+        }
+      },
+      "post": {
+        "tags": ["Protocol"],
+        "operationId": "endSessionPost",
+        "summary": "RP-initiated logout as a form.",
+        "description": "OpenID Connect RP-Initiated Logout 1.0: revokes the browser's session (cookie) and the hint's sid, clears the cookie, then redirects to a registered post_logout_redirect_uri (with state) or shows a signed-out page.",
+        "security": [],
+        "parameters": [],
+        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {"id_token_hint": {"type": "string"}, "post_logout_redirect_uri": {"type": "string"}, "client_id": {"type": "string"}, "state": {"type": "string"}}}}}},
+        "responses": {
+          "200": {"description": "Signed-out page.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "302": {"description": "To the registered post_logout_redirect_uri, with state."},
+          "404": {"description": "No such tenant (HTML).", "content": {"text/html": {"schema": {"type": "string"}}}}
+        }
+      }
+    },
+    "/t/{tenant}/connect/authorize": {
+      "get": {
+        "tags": ["Protocol"],
+        "operationId": "authorizeTenant",
+        "summary": "Authorization endpoint of a tenant's issuer (code flow with PKCE, sign-in page).",
+        "description": "OIDC Core 3.1.2 / RFC 6749 4.1 with PKCE (RFC 7636). An unknown client or unregistered redirect_uri gets an HTML error page and is never redirected to; later errors go to the redirect_uri as error, error_description, state and iss (RFC 9207). Without a browser session (arbiter_session cookie) the sign-in page is shown; after sign-in (or with a session) the browser is sent to redirect_uri?code=...&state=...&iss=... with a one-time code valid 60 s.",
+        "security": [],
+        "parameters": [
+          {"name": "tenant", "in": "path", "required": true, "description": "Slug of the tenant (its issuer is {base}/t/{tenant}).", "schema": {"type": "string"}},
+          {"name": "response_type", "in": "query", "required": true, "description": "Must be code.", "schema": {"type": "string"}},
+          {"name": "client_id", "in": "query", "required": true, "description": "An active interactive_web client (of the path's tenant).", "schema": {"type": "string"}},
+          {"name": "redirect_uri", "in": "query", "required": true, "description": "Exactly one of the client's registered redirect URIs.", "schema": {"type": "string"}},
+          {"name": "scope", "in": "query", "required": false, "description": "Space-separated; within the client's scopes (default: all of them).", "schema": {"type": "string"}},
+          {"name": "state", "in": "query", "required": false, "description": "Echoed in the redirect (at most 1024 bytes).", "schema": {"type": "string"}},
+          {"name": "nonce", "in": "query", "required": false, "description": "Echoed in the ID token (at most 512 bytes).", "schema": {"type": "string"}},
+          {"name": "code_challenge", "in": "query", "required": false, "description": "PKCE S256 challenge (43 base64url characters); required for public clients.", "schema": {"type": "string"}},
+          {"name": "code_challenge_method", "in": "query", "required": false, "description": "S256 (plain is refused).", "schema": {"type": "string"}},
+          {"name": "prompt", "in": "query", "required": false, "description": "none (login_required when not signed in) or login (always show the form); consent and select_account are accepted and ignored.", "schema": {"type": "string"}},
+          {"name": "max_age", "in": "query", "required": false, "description": "Seconds since the last sign-in after which the form is shown again.", "schema": {"type": "string"}},
+          {"name": "login_hint", "in": "query", "required": false, "description": "Prefills the user name.", "schema": {"type": "string"}},
+          {"name": "response_mode", "in": "query", "required": false, "description": "query (the only mode).", "schema": {"type": "string"}}
+        ],
+        "responses": {
+          "200": {"description": "The sign-in page.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "302": {"description": "Back to the client's redirect_uri with code or error, state and iss."},
+          "400": {"description": "A request that cannot be trusted to redirect (unknown client, unregistered redirect_uri, malformed), as an HTML page.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "401": {"description": "Sign-in refused: the page again with a generic error.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "403": {"description": "The sign-in form's CSRF token did not match.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "404": {"description": "No such tenant (HTML).", "content": {"text/html": {"schema": {"type": "string"}}}}
+        }
+      },
+      "post": {
+        "tags": ["Protocol"],
+        "operationId": "authorizePostTenant",
+        "summary": "Authorization request as a form, or the sign-in form of a tenant's issuer.",
+        "description": "OIDC Core 3.1.2 / RFC 6749 4.1 with PKCE (RFC 7636). An unknown client or unregistered redirect_uri gets an HTML error page and is never redirected to; later errors go to the redirect_uri as error, error_description, state and iss (RFC 9207). Without a browser session (arbiter_session cookie) the sign-in page is shown; after sign-in (or with a session) the browser is sent to redirect_uri?code=...&state=...&iss=... with a one-time code valid 60 s.",
+        "security": [],
+        "parameters": [
+          {"name": "tenant", "in": "path", "required": true, "description": "Slug of the tenant (its issuer is {base}/t/{tenant}).", "schema": {"type": "string"}}
+        ],
+        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object", "description": "Either the authorization request parameters (as for GET), or the sign-in form: csrf_token, authorization_request, tenant, username, password.", "properties": {"authorization_request": {"type": "string", "description": "Opaque reference to the pending authorization request (hidden field of the sign-in page)."}, "csrf_token": {"type": "string", "description": "Must equal the arbiter_csrf cookie."}, "tenant": {"type": "string"}, "username": {"type": "string"}, "password": {"type": "string", "format": "password"}, "response_type": {"type": "string"}, "client_id": {"type": "string"}, "redirect_uri": {"type": "string"}, "scope": {"type": "string"}, "state": {"type": "string"}, "nonce": {"type": "string"}, "code_challenge": {"type": "string"}, "code_challenge_method": {"type": "string"}}}}}},
+        "responses": {
+          "200": {"description": "The sign-in page.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "302": {"description": "Back to the client's redirect_uri with code or error, state and iss."},
+          "400": {"description": "A request that cannot be trusted to redirect (unknown client, unregistered redirect_uri, malformed), as an HTML page.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "401": {"description": "Sign-in refused: the page again with a generic error.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "403": {"description": "The sign-in form's CSRF token did not match.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "404": {"description": "No such tenant (HTML).", "content": {"text/html": {"schema": {"type": "string"}}}}
+        }
+      }
+    },
+    "/t/{tenant}/connect/userinfo": {
+      "get": {
+        "tags": ["Protocol"],
+        "operationId": "getUserInfoTenant",
+        "summary": "OIDC UserInfo of a tenant's issuer.",
+        "description": "OIDC Core 5.3. A user's access token with openid as Authorization: Bearer; claims by scope: profile (name, preferred_username), email (email, email_verified).",
+        "security": [{"bearerToken": []}],
+        "parameters": [
+          {"name": "tenant", "in": "path", "required": true, "description": "Slug of the tenant (its issuer is {base}/t/{tenant}).", "schema": {"type": "string"}}
+        ],
+        "responses": {
+          "200": {"description": "The user's claims. Cache-Control: no-store.", "content": {"application/json": {"schema": {"type": "object", "required": ["sub"], "properties": {"sub": {"type": "string"}, "name": {"type": "string"}, "preferred_username": {"type": "string"}, "email": {"type": "string"}, "email_verified": {"type": "boolean"}}}}}},
+          "401": {"description": "No or an invalid access token: invalid_token with WWW-Authenticate: Bearer.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OAuthError"}}}},
+          "403": {"description": "The token lacks openid: insufficient_scope.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OAuthError"}}}}
+        }
+      },
+      "post": {
+        "tags": ["Protocol"],
+        "operationId": "postUserInfoTenant",
+        "summary": "OIDC UserInfo of a tenant's issuer.",
+        "description": "OIDC Core 5.3. A user's access token with openid as Authorization: Bearer; claims by scope: profile (name, preferred_username), email (email, email_verified).",
+        "security": [{"bearerToken": []}],
+        "parameters": [
+          {"name": "tenant", "in": "path", "required": true, "description": "Slug of the tenant (its issuer is {base}/t/{tenant}).", "schema": {"type": "string"}}
+        ],
+        "responses": {
+          "200": {"description": "The user's claims. Cache-Control: no-store.", "content": {"application/json": {"schema": {"type": "object", "required": ["sub"], "properties": {"sub": {"type": "string"}, "name": {"type": "string"}, "preferred_username": {"type": "string"}, "email": {"type": "string"}, "email_verified": {"type": "boolean"}}}}}},
+          "401": {"description": "No or an invalid access token: invalid_token with WWW-Authenticate: Bearer.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OAuthError"}}}},
+          "403": {"description": "The token lacks openid: insufficient_scope.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OAuthError"}}}}
+        }
+      }
+    },
+    "/t/{tenant}/connect/endsession": {
+      "get": {
+        "tags": ["Protocol"],
+        "operationId": "endSessionTenant",
+        "summary": "RP-initiated logout of a tenant's issuer.",
+        "description": "OpenID Connect RP-Initiated Logout 1.0: revokes the browser's session (cookie) and the hint's sid, clears the cookie, then redirects to a registered post_logout_redirect_uri (with state) or shows a signed-out page.",
+        "security": [],
+        "parameters": [
+          {"name": "tenant", "in": "path", "required": true, "description": "Slug of the tenant (its issuer is {base}/t/{tenant}).", "schema": {"type": "string"}},
+          {"name": "id_token_hint", "in": "query", "required": false, "description": "An ID token this issuer signed (expired is fine); its sid is signed out and its aud names the client.", "schema": {"type": "string"}},
+          {"name": "post_logout_redirect_uri", "in": "query", "required": false, "description": "Followed only when registered (exactly) for the client.", "schema": {"type": "string"}},
+          {"name": "client_id", "in": "query", "required": false, "description": "The client, when no id_token_hint is sent.", "schema": {"type": "string"}},
+          {"name": "state", "in": "query", "required": false, "description": "Echoed to post_logout_redirect_uri.", "schema": {"type": "string"}}
+        ],
+        "responses": {
+          "200": {"description": "Signed-out page.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "302": {"description": "To the registered post_logout_redirect_uri, with state."},
+          "404": {"description": "No such tenant (HTML).", "content": {"text/html": {"schema": {"type": "string"}}}}
+        }
+      },
+      "post": {
+        "tags": ["Protocol"],
+        "operationId": "endSessionPostTenant",
+        "summary": "RP-initiated logout as a form of a tenant's issuer.",
+        "description": "OpenID Connect RP-Initiated Logout 1.0: revokes the browser's session (cookie) and the hint's sid, clears the cookie, then redirects to a registered post_logout_redirect_uri (with state) or shows a signed-out page.",
+        "security": [],
+        "parameters": [
+          {"name": "tenant", "in": "path", "required": true, "description": "Slug of the tenant (its issuer is {base}/t/{tenant}).", "schema": {"type": "string"}}
+        ],
+        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {"id_token_hint": {"type": "string"}, "post_logout_redirect_uri": {"type": "string"}, "client_id": {"type": "string"}, "state": {"type": "string"}}}}}},
+        "responses": {
+          "200": {"description": "Signed-out page.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "302": {"description": "To the registered post_logout_redirect_uri, with state."},
+          "404": {"description": "No such tenant (HTML).", "content": {"text/html": {"schema": {"type": "string"}}}}
+        }
+      }
+    },
     "/connect/token": {
       "post": {
         "tags": ["Protocol"],

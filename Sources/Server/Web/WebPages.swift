@@ -18,6 +18,7 @@ struct WebPages: Sendable {
     static let templates: [String: String] = [
         "page": PageTemplate.source,
         "message": MessagePageTemplate.source,
+        SignInPageTemplate.name: SignInPageTemplate.source,
     ]
 
     init() {

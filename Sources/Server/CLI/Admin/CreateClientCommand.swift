@@ -13,9 +13,16 @@ struct CreateClientCommand: AsyncParsableCommand {
             arbiter.manifest.publish, arbiter.devices.agent, arbiter.scim.admin), which a
             tenant can never grant its own clients.
 
-            Example:
+            An interactive_web client (authorization code + PKCE) needs at least one exact
+            --redirect-uri; with --public it gets no secret and must use PKCE.
+
+            Examples:
               arbiter admin create-client --tenant acme --name "Billing sync" \\
                   --purpose automation --scopes "arbiter.api tenant_context"
+              arbiter admin create-client --tenant acme --name "Portal" --purpose interactive_web --public \\
+                  --scopes "openid profile email offline_access tenant_context" \\
+                  --redirect-uri https://portal.acme.example/callback \\
+                  --post-logout-redirect-uri https://portal.acme.example/
               arbiter admin create-client --tenant acme --name "Billing mTLS" --purpose automation \\
                   --scopes "arbiter.api" --tls-subject-dn "CN=billing,O=Acme"
 
@@ -33,7 +40,7 @@ struct CreateClientCommand: AsyncParsableCommand {
     @Option(help: "Display name of the client.")
     var name: String
 
-    @Option(help: "automation (client_secret_basic or client_secret_post) or manifest_publisher (HTTP Basic only).")
+    @Option(help: "automation (client_secret_basic or client_secret_post), manifest_publisher (HTTP Basic only), interactive_web (authorization code + PKCE) or device.")
     var purpose: String
 
     @Option(help: "Space-separated scopes the client may receive.")
@@ -42,11 +49,20 @@ struct CreateClientCommand: AsyncParsableCommand {
     @Option(help: "Id of an existing application of the tenant (app_…).")
     var application: String?
 
+    @Option(name: .customLong("redirect-uri"), help: "An exact redirect URI of an interactive_web client (repeatable).")
+    var redirectURIs: [String] = []
+
+    @Option(name: .customLong("post-logout-redirect-uri"), help: "An exact post-logout redirect URI of an interactive_web client (repeatable).")
+    var postLogoutRedirectURIs: [String] = []
+
     @Option(name: .customLong("tls-subject-dn"), help: "tls_client_auth: the subject DN of the client's certificate from the client CA.")
     var tlsSubjectDN: String?
 
     @Option(name: .customLong("tls-thumbprint"), help: "self_signed_tls_client_auth: SHA-256 of the client's certificate (base64url or hex).")
     var tlsThumbprint: String?
+
+    @Flag(name: .customLong("public"), help: "An interactive_web client without a secret (PKCE only), for browser and native apps.")
+    var isPublic = false
 
     func run() async throws {
         guard let purpose = ClientPurpose(rawValue: purpose) else {
@@ -59,7 +75,8 @@ struct CreateClientCommand: AsyncParsableCommand {
         do {
             // Checked before an application is made, so a refused client leaves nothing behind.
             let registration = ClientRegistration(
-                name: name, purpose: purpose, scopes: scopeList,
+                name: name, purpose: purpose, scopes: scopeList, isPublic: isPublic ? true : nil, redirectURIs: redirectURIs,
+                postLogoutRedirectURIs: postLogoutRedirectURIs,
                 certificate: ClientCertificate.binding(subjectDN: tlsSubjectDN, thumbprint: tlsThumbprint))
             let errors = registration.validationErrors(grantor: .operator)
             if !errors.isEmpty { throw ValidationFailure(errors) }
@@ -78,6 +95,7 @@ struct CreateClientCommand: AsyncParsableCommand {
             if issued.hasSecret { print("client_secret: \(issued.secret)") }
             print("application_id: \(applicationId)")
             print("scopes: \(issued.client.scopes.joined(separator: " "))")
+            for uri in issued.client.redirectURIs ?? [] { print("redirect_uri: \(uri)") }
             if issued.hasSecret {
                 printError("The secret is shown only now; Arbiter keeps only its hash.")
             } else {

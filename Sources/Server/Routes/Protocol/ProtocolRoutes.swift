@@ -52,6 +52,10 @@ struct ProtocolRoutes {
         router.group("/t/:tenant/connect/introspect").add(middleware: bearer).post { request, context in
             try await introspect(request, context, tenant: try pathTenant(context, oauth: true))
         }
+        // Browser sign-in and the code flow (A1): authorize, userinfo, end-session.
+        AuthorizeRoutes(services: services).add(to: router)
+        UserInfoRoutes(services: services).add(to: router)
+        EndSessionRoutes(services: services).add(to: router)
     }
 
     // MARK: Tenants
@@ -82,28 +86,42 @@ struct ProtocolRoutes {
 
     // MARK: Discovery and keys
 
-    /// OpenID Connect Discovery 1.0 / RFC 8414 metadata. Lists only what is implemented:
-    /// client credentials at the token endpoint and introspection. Authorization-endpoint
-    /// fields (response types, ID-token algorithms) arrive with the authorization-code grant.
+    /// OpenID Connect Discovery 1.0 / RFC 8414 metadata. Lists only what is implemented: the
+    /// grants the token endpoint serves, the code flow with PKCE S256 and query responses
+    /// carrying `iss` (RFC 9207), ES256 ID tokens, userinfo, end-session and introspection.
     func discovery(tenant: Tenant) throws -> Response {
         let issuer = naming.issuer(slug: tenant.slug)
         let authMethods = [ClientAuthMethod.clientSecretBasic, .clientSecretPost].map { JSONValue.string($0.rawValue) }
+        func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
         let document: [String: JSONValue] = [
             "issuer": .string(issuer),
+            "authorization_endpoint": .string(issuer + "/connect/authorize"),
             "token_endpoint": .string(issuer + "/connect/token"),
+            "userinfo_endpoint": .string(issuer + "/connect/userinfo"),
+            "end_session_endpoint": .string(issuer + "/connect/endsession"),
             "introspection_endpoint": .string(issuer + "/connect/introspect"),
             "revocation_endpoint": .string(issuer + "/connect/revocation"),
             "jwks_uri": .string(issuer + "/.well-known/jwks.json"),
-            "grant_types_supported": .array([.string("client_credentials")]),
-            "response_types_supported": .array([]),
-            "token_endpoint_auth_methods_supported": .array(authMethods
+            "grant_types_supported": strings(TokenEndpoint.supportedGrantTypes),
+            "response_types_supported": strings(["code"]),
+            "response_modes_supported": strings(["query"]),
+            "code_challenge_methods_supported": strings(["S256"]),
+            "subject_types_supported": strings(["public"]),
+            "id_token_signing_alg_values_supported": strings(["ES256"]),
+            "authorization_response_iss_parameter_supported": .bool(true),
+            "token_endpoint_auth_methods_supported": .array(authMethods + [.string(ClientAuthMethod.none.rawValue)]
                 + [ClientAuthMethod.tlsClientAuth, .selfSignedTLSClientAuth].map { .string($0.rawValue) }),
             // RFC 8705 §5: the token endpoint's mTLS alias, whose tokens are certificate-bound.
             "mtls_endpoint_aliases": .object(["token_endpoint": .string(issuer + "/connect/mtls/token")]),
             "tls_client_certificate_bound_access_tokens": .bool(true),
             "introspection_endpoint_auth_methods_supported": .array(authMethods + [.string("bearer")]),
-            "scopes_supported": .array(OAuthScopes.clientCredentialsScopes.map { .string($0) }),
-            "claims_supported": .array(["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "tenant_id"].map { .string($0) }),
+            // The capability scopes are for operator-made clients only; they are not advertised.
+            "scopes_supported": strings(OAuthScopes.all.filter { !OAuthScopes.reservedCapabilities.contains($0) }),
+            "claims_supported": strings([
+                "iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "tenant_id", "auth_time", "nonce", "sid",
+                "azp", "at_hash", "name", "preferred_username", "email", "email_verified", "organization_id", "membership_id",
+                "session_id", "perm_ver", "ent_ver",
+            ]),
             "access_token_signing_alg_values_supported": .array([.string("ES256")]),
             "service_documentation": .string(naming.baseURL + "/openapi.json"),
         ]

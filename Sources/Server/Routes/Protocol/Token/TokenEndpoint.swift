@@ -9,6 +9,11 @@ import Store
 struct TokenEndpoint: Sendable {
     let services: ArbiterApplication.Services
 
+    /// The grants this endpoint serves, in the order discovery lists them.
+    static let supportedGrantTypes = [
+        ClientPurpose.authorizationCode, ClientPurpose.refreshToken, ClientPurpose.clientCredentials,
+    ]
+
     /// What every grant receives: the form, the authenticated client and its tenant.
     struct Call {
         var request: Request
@@ -25,7 +30,7 @@ struct TokenEndpoint: Sendable {
     func handle(_ request: Request, _ context: ArbiterRequestContext, tenant: Tenant?, certificateThumbprint: String? = nil) async throws -> Response {
         let form = try await FormBody.read(request)
         guard let grantType = form["grant_type"] else { throw OAuthError.invalidRequest("grant_type is required") }
-        let known = [ClientPurpose.refreshToken, ClientPurpose.clientCredentials]
+        let known = Self.supportedGrantTypes
         guard known.contains(grantType) else { throw OAuthError.unsupportedGrantType(grantType) }
         let authenticated = try services.clientAuthenticator.authenticate(
             request, form, tenantId: tenant?.id, certificate: context.clientCertificate)
@@ -49,6 +54,7 @@ struct TokenEndpoint: Sendable {
             request: request, context: context, form: form, client: client, authMethod: authenticated.method,
             tenant: owner, certificateThumbprint: certificateThumbprint)
         switch grantType {
+        case ClientPurpose.authorizationCode: return try await authorizationCode(call)
         case ClientPurpose.refreshToken: return try await refreshToken(call)
         case ClientPurpose.clientCredentials: return try await clientCredentials(call)
         default: throw OAuthError.unsupportedGrantType(grantType)
