@@ -32,6 +32,8 @@ public enum ArbiterApplication {
         public let sessions: SessionStore
         public let refreshTokens: RefreshTokenStore
         public let accessTokenRevocations: AccessTokenRevocations
+        /// RFC 8628 device authorization requests (`/connect/deviceauthorization`, `/device`).
+        public let deviceAuthorizations: DeviceAuthorizations
         /// TLS listener, client CA and trusted proxies (RFC 8705 mTLS), loaded at start.
         public let tls: ServerTLS
 
@@ -61,6 +63,7 @@ public enum ArbiterApplication {
             sessions = SessionStore(environment: environment, tables: identityTables)
             refreshTokens = RefreshTokenStore(environment: environment, identity: identityTables, tables: oauthTables)
             accessTokenRevocations = AccessTokenRevocations(environment: environment, tables: oauthTables)
+            deviceAuthorizations = DeviceAuthorizations(environment: environment, tables: oauthTables, identity: identityTables)
         }
     }
 
@@ -78,6 +81,7 @@ public enum ArbiterApplication {
         TenantRegistrationRoutes(registrar: services.registrar, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         ApplicationRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         ProtocolRoutes(services: services).add(to: router)
+        DeviceVerificationRoutes(services: services, configuration: configuration).add(to: router)
         return router
     }
 

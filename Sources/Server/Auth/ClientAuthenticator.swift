@@ -47,6 +47,14 @@ struct ClientAuthenticator: Sendable {
         guard let (id, secret, method) = try Self.credentials(request, form) else {
             // A public client (RFC 6749 §2.1) only names itself; PKCE or the device code
             // protects its grant. A confidential client that sent no secret fails here.
+            if let id = form["client_id"], BuiltInClients.isBuiltIn(id) {
+                guard let tenantId else {
+                    throw OAuthError.invalidClient(
+                        "\(id) is built into every tenant: use your tenant's issuer, {base}/t/{tenant}/connect/…",
+                        basic: false)
+                }
+                return Authenticated(client: BuiltInClients.arbiterCLI(tenantId: tenantId), method: .none)
+            }
             if let id = form["client_id"], let client = try clients.client(id: id), client.publicClient,
                tenantId == nil || client.tenantId == tenantId {
                 return Authenticated(client: client, method: .none)

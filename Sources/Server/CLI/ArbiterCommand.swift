@@ -10,7 +10,7 @@ public struct ArbiterCommand: AsyncParsableCommand {
 
               arbiter serve --host 127.0.0.1 --port 8080
             """,
-        subcommands: [ServeCommand.self, PolicyCommand.self, GraphCommand.self, AdminCommand.self]
+        subcommands: [ServeCommand.self, PolicyCommand.self, GraphCommand.self, AdminCommand.self, LoginCommand.self, TokenCommand.self]
     )
 
     public init() {}

@@ -409,37 +409,6 @@ enum OpenAPIDocument {
         }
       }
     },
-    "/connect/introspect": {
-      "post": {
-        "tags": ["Protocol"],
-        "operationId": "introspectToken",
-        "summary": "Token introspection; the tenant is the caller's.",
-        "description": "RFC 7662. Callers authenticate as a client or with their own bearer token; tokens of the caller's tenant answer active with their claims, anything else {active: false}.",
-        "security": [{"clientSecretBasic": []}, {"clientSecretPost": []}, {"bearerToken": []}],
-        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/IntrospectionRequest"}}}},
-        "responses": {
-          "200": {"description": "The token's state: active with its claims, or active false.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IntrospectionResponse"}}}},
-          "400": {"$ref": "#/components/responses/OAuthBadRequest"},
-          "401": {"$ref": "#/components/responses/OAuthUnauthorized"}
-        }
-      }
-    },
-    "/t/{tenant}/connect/introspect": {
-      "post": {
-        "tags": ["Protocol"],
-        "operationId": "introspectTenantToken",
-        "summary": "Token introspection at a tenant's issuer.",
-        "description": "RFC 7662. Callers authenticate as a client or with their own bearer token; tokens of the caller's tenant answer active with their claims, anything else {active: false}.",
-        "security": [{"clientSecretBasic": []}, {"clientSecretPost": []}, {"bearerToken": []}],
-        "parameters": [{"name": "tenant", "in": "path", "required": true, "description": "Slug of the tenant (its issuer is {base}/t/{tenant}).", "schema": {"type": "string"}}],
-        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/IntrospectionRequest"}}}},
-        "responses": {
-          "200": {"description": "The token's state: active with its claims, or active false.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IntrospectionResponse"}}}},
-          "400": {"$ref": "#/components/responses/OAuthBadRequest"},
-          "401": {"$ref": "#/components/responses/OAuthUnauthorized"}
-        }
-      }
-    },
     "/connect/mtls/token": {
       "post": {
         "tags": ["Protocol"],
@@ -466,6 +435,105 @@ enum OpenAPIDocument {
         "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/TokenRequest"}}}},
         "responses": {
           "200": {"description": "A certificate-bound access token. Cache-Control: no-store.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TokenResponse"}}}},
+          "400": {"$ref": "#/components/responses/OAuthBadRequest"},
+          "401": {"$ref": "#/components/responses/OAuthUnauthorized"}
+        }
+      }
+    },
+    "/connect/deviceauthorization": {
+      "post": {
+        "tags": ["Protocol"],
+        "operationId": "startDeviceAuthorization",
+        "summary": "Device authorization endpoint (RFC 8628); the tenant is the client's.",
+        "description": "A device client (public: it only sends client_id) asks for a device code and a user code. The built-in arbiter-cli client is only served at /t/{tenant}/connect/deviceauthorization. The device then polls the token endpoint with grant_type urn:ietf:params:oauth:grant-type:device_code while the user approves at verification_uri. Cache-Control: no-store.",
+        "security": [{}, {"clientSecretBasic": []}, {"clientSecretPost": []}],
+        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/DeviceAuthorizationRequest"}}}},
+        "responses": {
+          "200": {"description": "The codes and where the user approves.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DeviceAuthorizationResponse"}}}},
+          "400": {"$ref": "#/components/responses/OAuthBadRequest"},
+          "401": {"$ref": "#/components/responses/OAuthUnauthorized"}
+        }
+      }
+    },
+    "/t/{tenant}/connect/deviceauthorization": {
+      "post": {
+        "tags": ["Protocol"],
+        "operationId": "startTenantDeviceAuthorization",
+        "summary": "Device authorization endpoint (RFC 8628) of a tenant's issuer.",
+        "description": "As /connect/deviceauthorization; here client_id arbiter-cli names the tenant's built-in command-line client (scopes openid profile email offline_access tenant_context arbiter.api), which arbiter login uses.",
+        "security": [{}, {"clientSecretBasic": []}, {"clientSecretPost": []}],
+        "parameters": [{"name": "tenant", "in": "path", "required": true, "description": "Slug of the tenant (its issuer is {base}/t/{tenant}).", "schema": {"type": "string"}}],
+        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/DeviceAuthorizationRequest"}}}},
+        "responses": {
+          "200": {"description": "The codes and where the user approves.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DeviceAuthorizationResponse"}}}},
+          "400": {"$ref": "#/components/responses/OAuthBadRequest"},
+          "401": {"$ref": "#/components/responses/OAuthUnauthorized"},
+          "404": {"description": "No such tenant.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OAuthError"}}}}
+        }
+      }
+    },
+    "/device": {
+      "get": {
+        "tags": ["Protocol"],
+        "operationId": "showDeviceVerificationPage",
+        "summary": "The device verification page (HTML).",
+        "description": "A form for the user code (prefilled from ?user_code=), the user's name and password in the code's tenant, and Approve / Deny. Sets the arbiter_csrf cookie the form repeats.",
+        "security": [],
+        "parameters": [{"name": "user_code", "in": "query", "required": false, "description": "The code the device shows, XXXX-XXXX.", "schema": {"type": "string"}}],
+        "responses": {
+          "200": {"description": "The form.", "content": {"text/html": {"schema": {"type": "string"}}}}
+        }
+      },
+      "post": {
+        "tags": ["Protocol"],
+        "operationId": "decideDeviceAuthorization",
+        "summary": "Approve or deny a device request (HTML form post).",
+        "description": "Checks the CSRF token, finds the pending request by user code, checks the user name and password in that request's tenant, then approves (a sign-in session starts; the device's next poll gets tokens) or denies. Five wrong passwords lock the code.",
+        "security": [],
+        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {
+          "type": "object",
+          "required": ["csrf_token", "user_code", "user_name", "password", "action"],
+          "properties": {
+            "csrf_token": {"type": "string"},
+            "user_code": {"type": "string"},
+            "user_name": {"type": "string"},
+            "password": {"type": "string"},
+            "action": {"type": "string", "enum": ["approve", "deny"]}
+          }
+        }}}},
+        "responses": {
+          "200": {"description": "Approved or denied.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "400": {"description": "Unknown or expired code, wrong credentials, or a locked code: the page says which.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "403": {"description": "The CSRF token is missing or does not match the cookie.", "content": {"text/html": {"schema": {"type": "string"}}}}
+        }
+      }
+    },
+    "/connect/introspect": {
+      "post": {
+        "tags": ["Protocol"],
+        "operationId": "introspectToken",
+        "summary": "Token introspection; the tenant is the caller's.",
+        "description": "RFC 7662. Callers authenticate as a client or with their own bearer token; tokens of the caller's tenant answer active with their claims, anything else {active: false}.",
+        "security": [{"clientSecretBasic": []}, {"clientSecretPost": []}, {"bearerToken": []}],
+        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/IntrospectionRequest"}}}},
+        "responses": {
+          "200": {"description": "The token's state: active with its claims, or active false.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IntrospectionResponse"}}}},
+          "400": {"$ref": "#/components/responses/OAuthBadRequest"},
+          "401": {"$ref": "#/components/responses/OAuthUnauthorized"}
+        }
+      }
+    },
+    "/t/{tenant}/connect/introspect": {
+      "post": {
+        "tags": ["Protocol"],
+        "operationId": "introspectTenantToken",
+        "summary": "Token introspection at a tenant's issuer.",
+        "description": "RFC 7662. Callers authenticate as a client or with their own bearer token; tokens of the caller's tenant answer active with their claims, anything else {active: false}.",
+        "security": [{"clientSecretBasic": []}, {"clientSecretPost": []}, {"bearerToken": []}],
+        "parameters": [{"name": "tenant", "in": "path", "required": true, "description": "Slug of the tenant (its issuer is {base}/t/{tenant}).", "schema": {"type": "string"}}],
+        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/IntrospectionRequest"}}}},
+        "responses": {
+          "200": {"description": "The token's state: active with its claims, or active false.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IntrospectionResponse"}}}},
           "400": {"$ref": "#/components/responses/OAuthBadRequest"},
           "401": {"$ref": "#/components/responses/OAuthUnauthorized"}
         }
@@ -531,11 +599,12 @@ enum OpenAPIDocument {
         "type": "object",
         "required": ["grant_type"],
         "properties": {
-          "grant_type": {"type": "string", "enum": ["refresh_token", "client_credentials"]},
+          "grant_type": {"type": "string", "enum": ["refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:device_code"]},
           "scope": {"type": "string", "description": "Space-separated; a subset of the client's scopes (default: all of them)."},
           "refresh_token": {"type": "string", "description": "grant_type refresh_token: the refresh token; each one works once and the response carries its successor. Presenting a used one revokes the whole grant and its sign-in session."},
           "client_id": {"type": "string"},
-          "client_secret": {"type": "string"}
+          "client_secret": {"type": "string"},
+          "device_code": {"type": "string", "description": "grant_type urn:ietf:params:oauth:grant-type:device_code: the device code from the device authorization endpoint."}
         }
       },
       "TokenResponse": {
@@ -547,6 +616,27 @@ enum OpenAPIDocument {
           "token_type": {"type": "string", "enum": ["Bearer"]},
           "expires_in": {"type": "integer"},
           "scope": {"type": "string"}
+        }
+      },
+      "DeviceAuthorizationRequest": {
+        "type": "object",
+        "required": ["client_id"],
+        "properties": {
+          "client_id": {"type": "string"},
+          "client_secret": {"type": "string"},
+          "scope": {"type": "string", "description": "Space-separated; a subset of the client's scopes (default: all of them)."}
+        }
+      },
+      "DeviceAuthorizationResponse": {
+        "type": "object",
+        "required": ["device_code", "user_code", "verification_uri", "verification_uri_complete", "expires_in", "interval"],
+        "properties": {
+          "device_code": {"type": "string"},
+          "user_code": {"type": "string", "description": "8 letters of BCDFGHJKLMNPQRSTVWXZ shown as XXXX-XXXX; case and dash do not matter."},
+          "verification_uri": {"type": "string"},
+          "verification_uri_complete": {"type": "string"},
+          "expires_in": {"type": "integer"},
+          "interval": {"type": "integer"}
         }
       },
       "RevocationRequest": {

@@ -19,6 +19,7 @@ struct WebPages: Sendable {
         "page": PageTemplate.source,
         "message": MessagePageTemplate.source,
         SignInPageTemplate.name: SignInPageTemplate.source,
+        "device": DevicePageTemplate.source,
     ]
 
     init() {

@@ -39,6 +39,13 @@ struct ProtocolRoutes {
             try await tokenEndpoint.handle(request, context, tenant: try pathTenant(context, oauth: true))
         }
         MTLSTokenRoutes(services: services).add(to: router)
+        let deviceAuthorization = DeviceAuthorizationRoutes(services: services)
+        router.post("/connect/deviceauthorization") { request, context in
+            try await deviceAuthorization.handle(request, context, tenant: nil)
+        }
+        router.post("/t/:tenant/connect/deviceauthorization") { request, context in
+            try await deviceAuthorization.handle(request, context, tenant: try pathTenant(context, oauth: true))
+        }
         router.post("/connect/revocation") { request, context in
             try await revocation(request, context, tenant: nil)
         }
@@ -101,6 +108,7 @@ struct ProtocolRoutes {
             "end_session_endpoint": .string(issuer + "/connect/endsession"),
             "introspection_endpoint": .string(issuer + "/connect/introspect"),
             "revocation_endpoint": .string(issuer + "/connect/revocation"),
+            "device_authorization_endpoint": .string(issuer + "/connect/deviceauthorization"),
             "jwks_uri": .string(issuer + "/.well-known/jwks.json"),
             "grant_types_supported": strings(TokenEndpoint.supportedGrantTypes),
             "response_types_supported": strings(["code"]),

@@ -11,7 +11,7 @@ struct TokenEndpoint: Sendable {
 
     /// The grants this endpoint serves, in the order discovery lists them.
     static let supportedGrantTypes = [
-        ClientPurpose.authorizationCode, ClientPurpose.refreshToken, ClientPurpose.clientCredentials,
+        ClientPurpose.authorizationCode, ClientPurpose.refreshToken, ClientPurpose.clientCredentials, ClientPurpose.deviceCode,
     ]
 
     /// What every grant receives: the form, the authenticated client and its tenant.
@@ -57,6 +57,7 @@ struct TokenEndpoint: Sendable {
         case ClientPurpose.authorizationCode: return try await authorizationCode(call)
         case ClientPurpose.refreshToken: return try await refreshToken(call)
         case ClientPurpose.clientCredentials: return try await clientCredentials(call)
+        case ClientPurpose.deviceCode: return try await deviceCode(call)
         default: throw OAuthError.unsupportedGrantType(grantType)
         }
     }
