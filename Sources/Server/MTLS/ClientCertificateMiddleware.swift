@@ -38,7 +38,11 @@ struct ClientCertificateMiddleware: RouterMiddleware {
             }
         }
         if context.clientCertificate == nil, directTLS, let channel = context.channel,
-           let (der, chained) = await Self.peerCertificate(channel) {
+           let (der, validated) = await Self.peerCertificate(channel) {
+            // A resumed TLS session skips the verification callback, so it carries no
+            // validated chain: check the leaf against the CA here instead.
+            var chained = validated
+            if !chained, let clientCA { chained = await clientCA.chains(der: der) }
             context.clientCertificate = ClientCertificate(der: der, chainedToClientCA: chained, source: .tls)
         }
         return try await next(request, context)

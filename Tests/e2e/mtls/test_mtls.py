@@ -6,8 +6,10 @@ its certificate; a request without one is refused at the mTLS endpoint."""
 
 import base64
 import hashlib
+import socket
 import ssl
 import subprocess
+import urllib.parse
 
 import jwt
 import pytest
@@ -218,6 +220,36 @@ def test_mtls_endpoint_without_a_certificate_is_refused(tenant, pki):
                           verify=tenant["ca"], cert=(str(pki / "client.crt"), str(pki / "client.key")))
     assert plain.status_code == 200, plain.text
     assert "cnf" not in verify_jwt(plain.json()["access_token"], tenant)
+
+
+def raw_post(port, path, form, context, session=None):
+    """One HTTP/1.1 POST on its own TLS connection, optionally resuming `session`."""
+    body = urllib.parse.urlencode(form).encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        with context.wrap_socket(sock, server_hostname="127.0.0.1", session=session) as tls:
+            tls.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                        f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+                        + body)
+            response = b""
+            while chunk := tls.recv(65536):
+                response += chunk
+            return int(response.split(b" ", 2)[1]), tls.session, tls.session_reused
+
+
+def test_resumed_tls_session_still_authenticates_tls_client_auth(tenant, pki):
+    """A resumed session skips certificate verification in the handshake; the client is
+    still recognised as one from the client CA."""
+    out = admin(tenant["server"], "create-client", "--tenant", "acme", "--name", "Billing mTLS", "--purpose", "automation",
+                "--scopes", "arbiter.api", "--tls-subject-dn", "CN=billing,O=Acme")
+    context = ssl.create_default_context(cafile=tenant["ca"])
+    context.load_cert_chain(str(pki / "client.crt"), str(pki / "client.key"))
+    form = {"grant_type": "client_credentials", "client_id": out["client_id"]}
+    status, session, _ = raw_post(tenant["server"].port, "/t/acme/connect/mtls/token", form, context)
+    assert status == 200
+    status, _, reused = raw_post(tenant["server"].port, "/t/acme/connect/mtls/token", form, context, session=session)
+    if not reused:
+        pytest.skip("the server did not resume the TLS session")
+    assert status == 200
 
 
 def test_secret_clients_still_work_over_https_without_a_certificate(tenant):
