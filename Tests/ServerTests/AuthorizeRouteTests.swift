@@ -222,6 +222,18 @@ struct Browser {
         }
     }
 
+    @Test func loginHintPrefillsTheUserNameEscaped() async throws {
+        let flow = try await CodeFlowApp()
+        try await flow.app.test { client in
+            var browser = Browser()
+            let page = try await browser.get(
+                client, "/t/acme/connect/authorize", flow.parameters(["login_hint": #"admin"><script>"#]))
+            let html = Browser.html(page)
+            #expect(html.contains(#"name="username" value="admin&quot;&gt;&lt;script&gt;""#))
+            #expect(!html.contains("<script>"))
+        }
+    }
+
     @Test func promptNoneWithoutASessionIsLoginRequired() async throws {
         let flow = try await CodeFlowApp()
         try await flow.app.test { client in

@@ -49,7 +49,7 @@ struct AuthorizeRoutes {
         } catch let page as AuthorizationRequest.PageError {
             return pages.message(title: page.title, text: page.text, status: page.status)
         } catch let redirect as AuthorizationRedirect {
-            return Response(status: .found, headers: redirect.response)
+            return Self.redirect(redirect)
         } catch let oauth as OAuthError {
             return pages.message(title: "Cannot sign in", text: oauth.description ?? oauth.error, status: oauth.status)
         } catch {
@@ -109,7 +109,7 @@ struct AuthorizeRoutes {
     func authorize(_ parameters: FormBody, _ request: Request, _ context: ArbiterRequestContext, pathTenant: Tenant?) async throws -> Response {
         let authorization: AuthorizationRequest
         switch try AuthorizationRequest.parse(parameters, pathTenant: pathTenant, services: services) {
-        case .failure(let redirect): throw redirect
+        case .failure(let redirect): return Self.redirect(redirect)
         case .success(let parsed): authorization = parsed
         }
         let now = Date()
@@ -122,10 +122,10 @@ struct AuthorizeRoutes {
                 codeChallenge: authorization.codeChallenge, nonce: authorization.nonce, scopes: authorization.scopes,
                 sessionId: session.id, now: now)
             log(context, "authorization code issued for an existing session", authorization.client, sessionId: session.id)
-            throw authorization.success(code: code)
+            return Self.redirect(authorization.success(code: code))
         }
         if authorization.prompt.contains("none") {
-            throw authorization.failure("login_required", "the user is not signed in")
+            return Self.redirect(authorization.failure("login_required", "the user is not signed in"))
         }
         let pending = PendingAuthorization(
             tenantId: authorization.client.tenantId, clientId: authorization.client.clientId,
@@ -203,9 +203,13 @@ struct AuthorizeRoutes {
         let redirect = AuthorizationRedirect(
             redirectURI: pending.redirectURI, parameters: [("code", code)], state: pending.state,
             issuer: services.tokenIssuer.naming.issuer(slug: tenant.slug))
-        var headers = redirect.response
-        headers.append(BrowserSession.setCookie(cookie, secure: secureCookies))
-        return Response(status: .found, headers: headers)
+        var response = Self.redirect(redirect)
+        response.headers.append(BrowserSession.setCookie(cookie, secure: secureCookies))
+        return response
+    }
+
+    static func redirect(_ redirect: AuthorizationRedirect) -> Response {
+        Response(status: .found, headers: redirect.response)
     }
 
     func signInPage(
