@@ -16,6 +16,9 @@ public final class Authorizer {
     private var actionFrontier: [EntityUID] = []
     private var actionNext: [EntityUID] = []
     private var actionVisited: Set<Value> = []
+    // The satisfied rules of the current request, kept across requests like the above.
+    private var denies: [Int] = []
+    private var allows: [Int] = []
     private let maxHierarchyDepth: Int
 
     public convenience init(bundle: PolicyBundle, limits: EvaluationLimits = EvaluationLimits()) {
@@ -58,8 +61,8 @@ public final class Authorizer {
         }
         vm.begin(request)
 
-        var denies: [Int] = []
-        var allows: [Int] = []
+        denies.removeAll(keepingCapacity: true)
+        allows.removeAll(keepingCapacity: true)
         var trace: [TraceEntry] = []
 
         for candidate in candidates {
@@ -82,15 +85,27 @@ public final class Authorizer {
             if mode == .fast, outcome == .satisfied { break }
         }
 
-        failures.sort { $0.rule < $1.rule }
-        let errors = failures.map { RuleError(ruleID: program.ids[$0.rule], message: $0.error.message, location: $0.error.location) }
+        var errors: [RuleError] = []
+        if !failures.isEmpty {
+            failures.sort { $0.rule < $1.rule }
+            errors = failures.map { RuleError(ruleID: program.ids[$0.rule], message: $0.error.message, location: $0.error.location) }
+        }
         if !denies.isEmpty {
-            return Decision(decision: .deny, reasons: denies.sorted().map { program.ids[$0] }, errors: errors, trace: trace)
+            return Decision(decision: .deny, reasons: reasons(&denies), errors: errors, trace: trace)
         }
         if !allows.isEmpty {
-            return Decision(decision: .allow, reasons: allows.sorted().map { program.ids[$0] }, errors: errors, trace: trace)
+            return Decision(decision: .allow, reasons: reasons(&allows), errors: errors, trace: trace)
         }
         return Decision(decision: .deny, reasons: [], errors: errors, trace: trace)
+    }
+
+    /// The ids of `rules` in source order. One rule (every fast-mode decision) gets the
+    /// program's shared one-element array, so the decision allocates nothing for it.
+    @inline(__always)
+    private func reasons(_ rules: inout [Int]) -> [String] {
+        if rules.count == 1 { return program.singleReasons[rules[0]] }
+        rules.sort()
+        return rules.map { program.ids[$0] }
     }
 
     /// Cedar's action scope `action in [Action::"a", …]` is transitive: a rule listing

@@ -16,6 +16,20 @@ public protocol EntitySource {
     func hasAttribute(_ name: String, of entity: EntityUID) throws(EntitySourceError) -> Bool
     /// Calls `body` with each direct parent of `entity` (none when it does not exist).
     func forEachParent(of entity: EntityUID, _ body: (EntityUID) -> Void) throws(EntitySourceError)
+    /// Optional (the default answers false): every transitive ancestor of `entity` from a
+    /// closure the store keeps precomputed (Zanzibar's Leopard index), so that `in` costs
+    /// one read instead of one per level. Calls `body` with exactly the set the
+    /// breadth-first walk over `forEachParent` would find (in any order, duplicates
+    /// allowed) and returns true; returns false, having called nothing, when it has no
+    /// closure for the entity or the walk would go deeper than `maxDepth` levels — the
+    /// caller then walks `forEachParent` itself (and reports the depth error).
+    func forEachAncestor(of entity: EntityUID, maxDepth: Int, _ body: (EntityUID) -> Void) throws(EntitySourceError) -> Bool
+}
+
+extension EntitySource {
+    public func forEachAncestor(of entity: EntityUID, maxDepth: Int, _ body: (EntityUID) -> Void) throws(EntitySourceError) -> Bool {
+        false
+    }
 }
 
 public enum AttributeLookup: Sendable, Equatable {

@@ -12,6 +12,9 @@ public final class Program: Sendable {
     /// reading them copies no large struct (and retains none of its arrays).
     let effects: [Rule.Effect]
     let ids: [String]
+    /// `[ids[i]]` made once per rule: a decision determined by one rule (every fast-mode
+    /// decision) hands out this shared array (a retain) instead of allocating one.
+    let singleReasons: [[String]]
 
     public init(bundle: PolicyBundle) {
         self.bundle = bundle
@@ -19,6 +22,7 @@ public final class Program: Sendable {
         chunks = bundle.rules.map { LoadedChunk($0.chunk, symbols: bundle.symbols) }
         effects = bundle.rules.map(\.effect)
         ids = bundle.rules.map(\.id)
+        singleReasons = ids.map { [$0] }
     }
 }
 
