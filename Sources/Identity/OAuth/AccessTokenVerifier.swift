@@ -122,6 +122,13 @@ public final class AccessTokenVerifier: Sendable {
         let claims = verified.claims
         let live = try keys.environment.read { txn throws -> Bool in
             if try txn.isAccessTokenRevoked(tenantId: tenantId, jti: claims.jti, tables: keys.tables) { return false }
+            // A deleted or disabled client's tokens stop at once, not when they expire.
+            if !BuiltInClients.isBuiltIn(claims.client_id) {
+                guard claims.client_id.utf8.count <= 100,
+                      let client = try txn.getJSON(OAuthClient.self, keys.tables.clients, Key(.string(tenantId), .string(claims.client_id))),
+                      client.status == .active
+                else { return false }
+            }
             guard let sessionId = claims.session_id else { return true }
             guard sessionId.utf8.count <= 64,
                   let session = try txn.getJSON(SignInSession.self, identity.sessions, Key(.string(tenantId), .string(sessionId)))

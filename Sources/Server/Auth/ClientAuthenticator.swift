@@ -43,7 +43,20 @@ struct ClientAuthenticator: Sendable {
     /// The authenticated client, or an `invalid_client` error. With `tenantId`, the client
     /// must belong to that tenant (a tenant's issuer only serves its own clients).
     /// `certificate` is the request's TLS client certificate, for mTLS clients (RFC 8705).
+    /// A client of a disabled application comes back disabled, so every endpoint's own
+    /// status check (`unauthorized_client`, `invalid_client`) covers the application too.
     func authenticate(_ request: Request, _ form: FormBody, tenantId: String?, certificate: ClientCertificate? = nil) throws -> Authenticated {
+        var authenticated = try identify(request, form, tenantId: tenantId, certificate: certificate)
+        let client = authenticated.client
+        if client.status == .active, !BuiltInClients.isBuiltIn(client.clientId),
+           let application = try clients.application(tenantId: client.tenantId, id: client.applicationId),
+           application.status != .active {
+            authenticated.client.status = .disabled
+        }
+        return authenticated
+    }
+
+    private func identify(_ request: Request, _ form: FormBody, tenantId: String?, certificate: ClientCertificate?) throws -> Authenticated {
         guard let (id, secret, method) = try Self.credentials(request, form) else {
             // A public client (RFC 6749 §2.1) only names itself; PKCE or the device code
             // protects its grant. A confidential client that sent no secret fails here.

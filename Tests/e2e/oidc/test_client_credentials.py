@@ -66,12 +66,15 @@ def verify(token, metadata):
         options={"require": ["exp", "iat", "iss", "sub", "aud", "jti"]})
 
 
-def test_discovery_lists_only_what_is_implemented(tenant):
+def test_discovery_lists_what_is_implemented(tenant):
     metadata = discover(tenant["issuer"])
-    assert metadata["grant_types_supported"] == ["client_credentials"]
+    assert set(metadata["grant_types_supported"]) == {
+        "authorization_code", "refresh_token", "client_credentials",
+        "urn:ietf:params:oauth:grant-type:device_code"}
     assert metadata["token_endpoint"] == tenant["issuer"] + "/connect/token"
     assert metadata["jwks_uri"] == tenant["issuer"] + "/.well-known/jwks.json"
-    assert set(metadata["token_endpoint_auth_methods_supported"]) == {"client_secret_basic", "client_secret_post"}
+    assert set(metadata["token_endpoint_auth_methods_supported"]) == {
+        "client_secret_basic", "client_secret_post", "none", "tls_client_auth", "self_signed_tls_client_auth"}
     assert "tenant_context" in metadata["scopes_supported"]
     jwks = requests.get(metadata["jwks_uri"]).json()
     assert [k["alg"] for k in jwks["keys"]] == ["ES256"]

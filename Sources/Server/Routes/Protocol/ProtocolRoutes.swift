@@ -166,6 +166,11 @@ struct ProtocolRoutes {
             guard authenticated.client.status == .active else {
                 throw OAuthError.invalidClient("this client is disabled", basic: authenticated.method == .clientSecretBasic)
             }
+            // RFC 7662 §2.1 wants the caller authenticated; a public client only names
+            // itself (and `arbiter-cli` exists in every tenant), so it proves nothing.
+            guard authenticated.method != .none else {
+                throw OAuthError.invalidClient("introspection needs client credentials or a bearer token; a public client has neither", basic: false)
+            }
             callerTenant = authenticated.client.tenantId
         }
         guard let token = form["token"] else { throw OAuthError.invalidRequest("token is required") }

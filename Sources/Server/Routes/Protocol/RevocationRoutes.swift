@@ -14,7 +14,8 @@ import Identity
 extension ProtocolRoutes {
     func revocation(_ request: Request, _ context: ArbiterRequestContext, tenant: Tenant?) async throws -> Response {
         let form = try await FormBody.read(request)
-        let authenticated = try services.clientAuthenticator.authenticate(request, form, tenantId: tenant?.id)
+        let authenticated = try services.clientAuthenticator.authenticate(
+            request, form, tenantId: tenant?.id, certificate: context.clientCertificate)
         let client = authenticated.client
         guard let token = form["token"], !token.isEmpty else { throw OAuthError.invalidRequest("token is required") }
         // `token_type_hint` needs no lookup order here: refresh tokens and JWT access tokens
