@@ -54,7 +54,12 @@ import Testing
                 var query: [String: String] = [:]
                 if let uri { query["post_logout_redirect_uri"] = uri }
                 if hint { query["id_token_hint"] = tokens.id }
-                let response = try await browser.get(client, "/connect/endsession", query)
+                var response = try await browser.get(client, "/connect/endsession", query)
+                if !hint {
+                    // Nothing proves the client asked: the user confirms first.
+                    #expect(Browser.html(response).contains("Sign out?"), "\(parameters)")
+                    response = try await browser.post(client, "/connect/endsession", Browser.hiddenFields(response))
+                }
                 #expect(response.status == .ok, "\(parameters)")
                 #expect(response.headers[.location] == nil, "\(parameters)")
                 #expect(Browser.html(response).contains("signed out"), "\(parameters)")
@@ -71,9 +76,10 @@ import Testing
         try await flow.app.test { client in
             var browser = Browser()
             _ = try await signedIn(flow, client, &browser)
-            let byId = try await browser.get(client, "/connect/endsession", [
+            let confirm = try await browser.get(client, "/connect/endsession", [
                 "client_id": flow.client.clientId, "post_logout_redirect_uri": CodeFlowApp.postLogout,
             ])
+            let byId = try await browser.post(client, "/connect/endsession", Browser.hiddenFields(confirm))
             #expect(byId.status == .found && byId.headers[.location] == CodeFlowApp.postLogout)
 
             var other = Browser()
@@ -82,6 +88,27 @@ import Testing
                 "id_token_hint": tokens.id, "client_id": second.clientId, "post_logout_redirect_uri": CodeFlowApp.postLogout,
             ])
             #expect(mismatch.status == .ok && mismatch.headers[.location] == nil)
+        }
+    }
+
+    @Test func withoutAHintALinkCannotSignAnyoneOut() async throws {
+        let flow = try await CodeFlowApp()
+        try await flow.app.test { client in
+            var browser = Browser()
+            let tokens = try await signedIn(flow, client, &browser)
+            let page = try await browser.get(client, "/connect/endsession", ["post_logout_redirect_uri": CodeFlowApp.postLogout])
+            #expect(page.status == .ok && Browser.html(page).contains("Sign out?"))
+            #expect(browser.cookies["arbiter_session"] != nil)
+            _ = try await flow.services.tokenVerifier.verify(tokens.access)
+            // A forged post (another site cannot read the CSRF cookie) asks again.
+            var forged = Browser.hiddenFields(page)
+            forged["csrf_token"] = String(repeating: "A", count: 43)
+            let refused = try await browser.post(client, "/connect/endsession", forged)
+            #expect(Browser.html(refused).contains("Sign out?"))
+            _ = try await flow.services.tokenVerifier.verify(tokens.access)
+            let done = try await browser.post(client, "/connect/endsession", Browser.hiddenFields(page))
+            #expect(Browser.html(done).contains("signed out"))
+            await #expect(throws: TokenVerificationError.revoked) { try await flow.services.tokenVerifier.verify(tokens.access) }
         }
     }
 

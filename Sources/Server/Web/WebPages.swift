@@ -20,6 +20,7 @@ struct WebPages: Sendable {
         "message": MessagePageTemplate.source,
         SignInPageTemplate.name: SignInPageTemplate.source,
         "device": DevicePageTemplate.source,
+        SignOutConfirmTemplate.name: SignOutConfirmTemplate.source,
     ]
 
     init() {

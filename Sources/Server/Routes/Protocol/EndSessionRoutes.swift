@@ -9,8 +9,9 @@ import Store
 /// the one named by the `id_token_hint`'s `sid`, which stops every token of those sessions
 /// at the bearer check — and clears the cookie. It then returns to the client only when
 /// `post_logout_redirect_uri` is registered for the client the hint (or `client_id`) names,
-/// echoing `state`; otherwise it shows a signed-out page. Errors are pages too: this is a
-/// browser endpoint.
+/// echoing `state`; otherwise it shows a signed-out page. Without a valid hint it first asks
+/// the user to confirm (a CSRF-protected form), so a link on another site cannot sign
+/// anyone out. Errors are pages too: this is a browser endpoint.
 struct EndSessionRoutes {
     let services: ArbiterApplication.Services
     let pages = WebPages()
@@ -29,19 +30,20 @@ struct EndSessionRoutes {
 
     func add(to router: Router<ArbiterRequestContext>) {
         router.get("/connect/endsession") { request, context in
-            await guarded(context) { try await endSession(try query(request), request, context, pathSlug: nil) }
+            await guarded(context) { try await endSession(try query(request), request, context, pathSlug: nil, posted: false) }
         }
         router.post("/connect/endsession") { request, context in
-            await guarded(context) { try await endSession(try await body(request), request, context, pathSlug: nil) }
+            await guarded(context) { try await endSession(try await body(request), request, context, pathSlug: nil, posted: true) }
         }
         router.get("/t/:tenant/connect/endsession") { request, context in
             await guarded(context) {
-                try await endSession(try query(request), request, context, pathSlug: context.parameters.get("tenant"))
+                try await endSession(try query(request), request, context, pathSlug: context.parameters.get("tenant"), posted: false)
             }
         }
         router.post("/t/:tenant/connect/endsession") { request, context in
             await guarded(context) {
-                try await endSession(try await body(request), request, context, pathSlug: context.parameters.get("tenant"))
+                try await endSession(
+                    try await body(request), request, context, pathSlug: context.parameters.get("tenant"), posted: true)
             }
         }
     }
@@ -72,7 +74,9 @@ struct EndSessionRoutes {
         try await FormBody.read(request)
     }
 
-    func endSession(_ parameters: FormBody, _ request: Request, _ context: ArbiterRequestContext, pathSlug: String?) async throws -> Response {
+    func endSession(
+        _ parameters: FormBody, _ request: Request, _ context: ArbiterRequestContext, pathSlug: String?, posted: Bool
+    ) async throws -> Response {
         let now = Date()
         var pathTenant: Tenant?
         if let pathSlug {
@@ -89,6 +93,13 @@ struct EndSessionRoutes {
         }
         let cookie = BrowserSession.cookie(in: request)
         let cookieRecord = try cookie.flatMap { try services.browserSessions.record(cookie: $0) }
+        if hint == nil, let cookieRecord {
+            let confirmed = posted && parameters["confirm"] == "yes"
+                && CSRFProtection.verify(request: request, submitted: parameters[CSRFProtection.fieldName])
+            if !confirmed {
+                return try confirmationPage(parameters, request, tenantId: cookieRecord.tenantId, pathSlug: pathSlug)
+            }
+        }
 
         var revoke: [(tenantId: String, sessionId: String)] = []
         if let cookieRecord { revoke.append((cookieRecord.tenantId, cookieRecord.sessionId)) }
@@ -119,6 +130,24 @@ struct EndSessionRoutes {
             return Response(status: .found, headers: headers)
         }
         return pages.message(title: "Signed out", text: "You are signed out. You can close this window.", headers: headers)
+    }
+
+    /// Asks the signed-in user to confirm, posting back to this endpoint with the same parameters.
+    func confirmationPage(_ parameters: FormBody, _ request: Request, tenantId: String, pathSlug: String?) throws -> Response {
+        let tenant = try services.environment.read {
+            try $0.getJSON(Tenant.self, services.identityTables.tenants, Key(.string(tenantId)))
+        }
+        let (token, setCookie) = CSRFProtection.token(for: request, secure: secureCookies)
+        let carried = ["post_logout_redirect_uri", "state", "client_id", "ui_locales"].compactMap { name in
+            parameters[name].map { ["name": name, "value": $0] }
+        }
+        let object: [String: Any] = [
+            "tenantName": tenant?.name ?? "Arbiter",
+            "action": pathSlug.map { "/t/\($0)/connect/endsession" } ?? "/connect/endsession",
+            "csrfToken": token,
+            "fields": carried,
+        ]
+        return pages.render(SignOutConfirmTemplate.name, object, headers: setCookie)
     }
 
     /// Where to send the browser: the `post_logout_redirect_uri` when it is registered
