@@ -5,6 +5,9 @@
 # realloc, posix_memalign) made inside it. Swift's per-process hash seed is fixed so that
 # Set/Dictionary layouts, and so the counts, repeat run to run.
 #   Benchmarks/callgrind.sh [N] [SCENARIO...]
+# Rows: in-memory entities; LMDB walking parent edges; LMDB through ancestor closures.
+# SCENARIO is rbac, documents, licensing, or documents-10k / documents-1M (scenario (b) on
+# the GraphSize graphs, LMDB rows only).
 set -euo pipefail
 cd "$(dirname "$0")"
 n=${1:-10000}
@@ -27,8 +30,13 @@ mallocs() {
 }
 printf '| scenario | store | decisions | instructions | per decision | mallocs | per decision |\n|---|---|---|---|---|---|---|\n'
 for scenario in $scenarios; do
-    "$bin" batch "$scenario" lmdb 10 >/dev/null   # writes the LMDB fixture outside valgrind
-    for store in memory lmdb; do
+    # Writes the LMDB fixture (and its ancestor closures) outside valgrind.
+    ARBITER_ANCESTOR_CLOSURE=1 "$bin" batch "$scenario" lmdb 10 >/dev/null
+    rows="memory lmdb lmdb+closure"
+    case $scenario in documents-*) rows="lmdb lmdb+closure" ;; esac   # the GraphSize graphs: LMDB only
+    for row in $rows; do
+        store=${row%+closure}
+        if [ "$row" = lmdb+closure ]; then export ARBITER_ANCESTOR_CLOSURE=1; else export ARBITER_ANCESTOR_CLOSURE=0; fi
         ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null --collect-atstart=no \
             --toggle-collect='*runBatch*' "$bin" batch "$scenario" "$store" "$n" 2>&1 |
             awk '/refs:/ {gsub(",", "", $NF); print $NF}')
@@ -37,7 +45,7 @@ for scenario in $scenarios; do
         valgrind --tool=callgrind --callgrind-out-file="$out" --zero-before='*runBatch*' \
             "$bin" batch "$scenario" "$store" "$n" >/dev/null 2>&1
         m=$(mallocs "$out")
-        printf '| %s | %s | %d | %s | %d | %d | %s |\n' "$scenario" "$store" "$n" "$ir" $((ir / n)) "$m" \
+        printf '| %s | %s | %d | %s | %d | %d | %s |\n' "$scenario" "$row" "$n" "$ir" $((ir / n)) "$m" \
             "$(awk -v m="$m" -v n="$n" 'BEGIN { printf "%.2f", m / n }')"
     done
 done

@@ -10,9 +10,10 @@
 2. Times cedarpy per call with the policies pre-parsed (`PolicySet.from_str`) and the
    entities pre-loaded (`Entities.from_json_str`), and reads Cedar's own authorization
    time from the result's metrics.
-3. Runs `arbiter-bench time DIR memory|lmdb`, which loads the same files and times each
+3. Runs `arbiter-bench time DIR memory|lmdb|lmdb-closure`, which loads the same files and times each
    decision in-process (complete mode, Cedar's semantics: every determining rule; fast
-   mode: stop at the first decisive rule), in memory and over an LMDB graph.
+   mode: stop at the first decisive rule), in memory and over an LMDB graph (walking
+   parent edges, and through precomputed ancestor closures).
 4. Checks that both engines reach the same decision on every request Cedar was asked, and
    prints the table. Scenarios rbac-plus-10 and rbac-plus-1000 add 10 or 1,000 rules that
    cannot apply to any request (other resource types).
@@ -92,9 +93,10 @@ def main():
           f"{os.cpu_count()} CPUs; Arbiter in-process (arbiter-bench), Cedar per is_authorized call", file=sys.stderr)
     arbiter_memory = run_arbiter(binary, out, "memory")
     arbiter_lmdb = run_arbiter(binary, out, "lmdb")
+    arbiter_closure = run_arbiter(binary, out, "lmdb-closure")
 
     header = ("scenario", "rules", "Arbiter mem fast", "Arbiter mem complete", "Arbiter LMDB fast", "Arbiter LMDB complete",
-              "Cedar call", "Cedar authz only", "Cedar/Arbiter", "agree")
+              "Arbiter LMDB+closure fast", "Arbiter LMDB+closure complete", "Cedar call", "Cedar authz only", "Cedar/Arbiter", "agree")
     rows = []
     for name in SCENARIOS:
         folder = out / name
@@ -102,15 +104,19 @@ def main():
         cedar = run_cedar(folder, args.seconds)
         mem_fast, mem_complete = arbiter_memory[(name, "fast")], arbiter_memory[(name, "complete")]
         lmdb_fast, lmdb_complete = arbiter_lmdb[(name, "fast")], arbiter_lmdb[(name, "complete")]
+        closure_fast, closure_complete = arbiter_closure[(name, "fast")], arbiter_closure[(name, "complete")]
         ours = mem_complete["decisions"][: cedar["n"]]
         agree = sum(a == b for a, b in zip(ours, cedar["decisions"]))
         assert lmdb_complete["decisions"] == mem_complete["decisions"], f"{name}: LMDB and memory disagree"
+        assert closure_complete["decisions"] == mem_complete["decisions"], f"{name}: LMDB closures and memory disagree"
         rows.append((
             name, str(rules),
             f"{mem_fast['p50_ns']:,} ns", f"{mem_complete['p50_ns']:,} ns",
             f"{lmdb_fast['p50_ns']:,} ns", f"{lmdb_complete['p50_ns']:,} ns",
+            f"{closure_fast['p50_ns']:,} ns", f"{closure_complete['p50_ns']:,} ns",
             f"{cedar['p50_ns']:,} ns", f"{cedar['authz_p50_ns']:,} ns",
-            f"{cedar['p50_ns'] / mem_complete['p50_ns']:.0f}× (LMDB {cedar['p50_ns'] / lmdb_complete['p50_ns']:.0f}×)",
+            f"{cedar['p50_ns'] / mem_complete['p50_ns']:.0f}× (LMDB {cedar['p50_ns'] / lmdb_complete['p50_ns']:.0f}×, "
+            f"closure {cedar['p50_ns'] / closure_complete['p50_ns']:.0f}×)",
             f"{agree}/{cedar['n']}",
         ))
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]

@@ -59,6 +59,11 @@ public final class ReusableReadTransaction {
         isActive = true
     }
 
+    /// The id of the snapshot (LMDB's transaction id: the last committed write it shows).
+    /// Two snapshots with the same id see the same data, so a reader can keep facts it
+    /// read from one snapshot for the next while the id stays the same. Call while active.
+    public var snapshotID: Int { Int(mdb_txn_id(handle)) }
+
     /// A cursor on `table`, opened once and valid across resets (renewed with the
     /// transaction). Call while active.
     public func cursor(_ table: Table) throws -> ReadCursor {

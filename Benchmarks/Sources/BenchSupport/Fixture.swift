@@ -14,15 +14,17 @@ public final class Fixture: @unchecked Sendable {
     public private(set) var reader: GraphReader?
     private var next = 0
 
-    init(scenario: Scenario, memory: Bool, lmdbPath: String?) throws {
+    init(scenario: Scenario, memory: Bool, lmdbPath: String?, closures: Bool) throws {
         self.scenario = scenario
         authorizer = Authorizer(bundle: scenario.bundle())
         requests = scenario.requests
         if memory { self.memory = scenario.inMemoryEntities() }
         if let lmdbPath {
             let graph = try GraphFixture.open(scenario, path: lmdbPath)
+            if closures { try GraphFixture.enableClosures(graph) }
             self.graph = graph
             reader = try graph.reader(tenant: GraphFixture.tenant)
+            reader!.usesAncestorClosures = closures
             reader!.reset()
         }
     }
@@ -68,8 +70,9 @@ public final class Fixture: @unchecked Sendable {
         return fixture
     }
 
-    public static func make(_ scenario: Scenario, memory: Bool, lmdbPath: String?) throws -> Fixture {
-        try Fixture(scenario: scenario, memory: memory, lmdbPath: lmdbPath)
+    /// `closures`: the LMDB graph keeps ancestor closures and the reader uses them.
+    public static func make(_ scenario: Scenario, memory: Bool, lmdbPath: String?, closures: Bool = false) throws -> Fixture {
+        try Fixture(scenario: scenario, memory: memory, lmdbPath: lmdbPath, closures: closures)
     }
 }
 

@@ -25,6 +25,22 @@ public enum GraphFixture {
         return try EntityGraph(environment: Environment(path: path, options: options))
     }
 
+    /// Turns on the tenant's ancestor closures in the graph (one write transaction, once;
+    /// later opens find the marker). Readers still choose with `usesAncestorClosures`.
+    public static func enableClosures(_ graph: EntityGraph, log: Bool = true) throws {
+        if try graph.environment.read({ txn in try graph.ancestorClosuresEnabled(tenant: tenant, in: txn) }) { return }
+        let started = Date()
+        try graph.environment.writeSync { txn in try graph.enableAncestorClosures(tenant: tenant, in: txn) }
+        if log {
+            FileHandle.standardError.write(Data("  ancestor closures written in \(Int(Date().timeIntervalSince(started))) s\n".utf8))
+        }
+    }
+
+    /// `ARBITER_ANCESTOR_CLOSURE=1` in the environment: benchmarks read through closures.
+    public static var closuresFromEnvironment: Bool {
+        ProcessInfo.processInfo.environment["ARBITER_ANCESTOR_CLOSURE"] == "1"
+    }
+
     static func write(_ scenario: Scenario, path: String, log: Bool) throws {
         // The map doubles when full; starting at 1 GiB keeps small graphs mappable under valgrind.
         var options = Environment.Options()

@@ -7,8 +7,13 @@ import Store
 /// Helper executable of the benchmark package:
 ///   arbiter-bench files DIR [REQUESTS]      scenario files for cedar-compare (Cedar JSON entities,
 ///                                           Cedar and YAML policies, JSON-lines requests)
-///   arbiter-bench time DIR [memory|lmdb]    per-decision timings of Arbiter on those files (JSON lines)
-///   arbiter-bench batch SCENARIO STORE N    a fixed batch of N fast-mode decisions (for callgrind)
+///   arbiter-bench time DIR [memory|lmdb|lmdb-closure]
+///                                           per-decision timings of Arbiter on those files (JSON lines)
+///   arbiter-bench batch SCENARIO STORE N    a fixed batch of N fast-mode decisions (for callgrind;
+///                                           ARBITER_ANCESTOR_CLOSURE=1: LMDB through ancestor closures)
+///                                           SCENARIO documents-10k|documents-1M: the GraphSize graphs
+///   arbiter-bench closures 10k|1M [ROUNDS]  scenario (b) on a GraphSize graph, fast mode, walking parent
+///                                           edges and through ancestor closures in alternating rounds
 ///   arbiter-bench graphs                    writes the 10k/1M/10M-edge graphs of GraphSize ahead of time
 @main
 struct ArbiterBench {
@@ -18,6 +23,7 @@ struct ArbiterBench {
         case "files": try files(dir: args[1], requests: args.count > 2 ? Int(args[2])! : 2_000)
         case "time": try time(dir: args[1], store: args.count > 2 ? args[2] : "memory")
         case "batch": try batch(scenario: args[1], store: args[2], count: Int(args[3])!)
+        case "closures": try closures(label: args[1], rounds: args.count > 2 ? Int(args[2])! : 20)
         case "graphs":
             for (label, edges) in GraphSizes.all {
                 let started = Date()
@@ -39,6 +45,8 @@ struct ArbiterBench {
         case "rbac": Scenarios.rbac(requests: requests)
         case "documents": Scenarios.documents(requests: requests)
         case "licensing": Scenarios.licensing(requests: requests)
+        case "documents-10k", "documents-1M", "documents-10M":
+            Scenarios.documents(edges: GraphSizes.all.first { "documents-\($0.label)" == name }!.edges, requests: requests)
         default: fatalError("unknown scenario \(name)")
         }
     }
@@ -94,7 +102,7 @@ struct ArbiterBench {
                 .split(separator: "\n").map { try CedarJSON.request(from: Array($0.utf8)) }
             let authorizer = Authorizer(bundle: bundle)
             var results: [String] = []
-            if store == "lmdb" {
+            if store == "lmdb" || store == "lmdb-closure" {
                 let path = GraphFixture.temporaryPath("time-\(name)")
                 try? FileManager.default.removeItem(atPath: path)
                 defer { try? FileManager.default.removeItem(atPath: path) }
@@ -102,7 +110,11 @@ struct ArbiterBench {
                 try graph.environment.writeSync { txn in
                     try graph.upsert(Array(memory.entities.values), tenant: GraphFixture.tenant, in: txn)
                 }
+                if store == "lmdb-closure" {
+                    try graph.environment.writeSync { txn in try graph.enableAncestorClosures(tenant: GraphFixture.tenant, in: txn) }
+                }
                 let reader = try graph.reader(tenant: GraphFixture.tenant)
+                reader.usesAncestorClosures = store == "lmdb-closure"
                 reader.reset()
                 for mode in [AuthorizationMode.fast, .complete] {
                     results.append(measure(name, mode, requests) { request in
@@ -147,6 +159,37 @@ struct ArbiterBench {
             + "\"decisions\":\"\(decisions)\"}"
     }
 
+    // MARK: closures
+
+    /// Walk against closures on one graph, interleaved so that machine load and page-cache
+    /// state hit both alike: each round decides the same 5,000 requests once per way.
+    static func closures(label: String, rounds: Int) throws {
+        let edges = GraphSizes.all.first { $0.label == label }!.edges
+        let scenario = Scenarios.documents(edges: edges, requests: 5_000)
+        let graph = try GraphFixture.open(scenario, path: GraphSizes.path(label))
+        try GraphFixture.enableClosures(graph)
+        let authorizer = Authorizer(bundle: scenario.bundle())
+        let reader = try graph.reader(tenant: GraphFixture.tenant)
+        reader.reset()
+        var samples: [[UInt64]] = [[], []]
+        for round in 0..<(rounds + 1) {
+            for way in [0, 1] {
+                reader.usesAncestorClosures = way == 1
+                for request in scenario.requests {
+                    let t0 = monotonicNanoseconds()
+                    let decision = try reader.read { authorizer.authorize(request, graph: $0, mode: .fast) }
+                    let t = monotonicNanoseconds() - t0
+                    withExtendedLifetime(decision) {}
+                    if round > 0 { samples[way].append(t) }  // round 0 warms up
+                }
+            }
+        }
+        for (way, name) in ["walk", "closure"].enumerated() {
+            let s = Summary(samples[way])
+            print("documents \(label) \(name): n=\(s.count) p50=\(s.p50) ns p90=\(s.p90) ns p99=\(s.p99) ns mean=\(Int(s.mean)) ns")
+        }
+    }
+
     // MARK: batch (callgrind)
 
     static func batch(scenario name: String, store: String, count: Int) throws {
@@ -154,8 +197,12 @@ struct ArbiterBench {
         let authorizer = Authorizer(bundle: scenario.bundle())
         var allowed = 0
         if store == "lmdb" {
-            let graph = try GraphFixture.open(scenario, path: "/tmp/arbiter-bench-batch-\(name)")
+            let path = name.hasPrefix("documents-") ? GraphSizes.path(String(name.dropFirst("documents-".count))) : "/tmp/arbiter-bench-batch-\(name)"
+            let graph = try GraphFixture.open(scenario, path: path)
+            let closures = GraphFixture.closuresFromEnvironment
+            if closures { try GraphFixture.enableClosures(graph, log: false) }
             let reader = try graph.reader(tenant: GraphFixture.tenant)
+            reader.usesAncestorClosures = closures
             reader.reset()
             allowed = runBatch(scenario.requests) { request in try! reader.read { authorizer.authorize(request, graph: $0, mode: .fast) } }
         } else {

@@ -6,6 +6,8 @@ import Store
 /// - `graph.entities`  (tenant, type, id) → attributes in `AttributeCodec` form
 /// - `graph.parents`   (tenant, type, id) → (type, id) of each parent, one duplicate each
 /// - `graph.children`  (tenant, type, id) → (type, id) of each child, the reverse index
+/// - `graph.ancestors` (tenant, type, id) → every transitive ancestor, for tenants that
+///   turned ancestor closures on (see `AncestorClosures.swift`)
 /// Every change bumps the tenant's revision in the same write transaction.
 public final class EntityGraph: Sendable {
     public let environment: Store.Environment
@@ -15,6 +17,7 @@ public final class EntityGraph: Sendable {
         public let entities: Table
         public let parents: Table
         public let children: Table
+        public let ancestors: Table
     }
 
     public init(environment: Store.Environment) throws {
@@ -22,7 +25,8 @@ public final class EntityGraph: Sendable {
         tables = Tables(
             entities: try environment.table("graph.entities"),
             parents: try environment.table("graph.parents", options: .duplicateKeys),
-            children: try environment.table("graph.children", options: .duplicateKeys))
+            children: try environment.table("graph.children", options: .duplicateKeys),
+            ancestors: try environment.table("graph.ancestors"))
     }
 
     static func entityKey(_ tenant: String, _ uid: EntityUID) -> Key {
@@ -56,6 +60,9 @@ public final class EntityGraph: Sendable {
                 try txn.put(tables.children, Self.entityKey(tenant, parent), Self.edgeValue(entity.uid))
             }
         }
+        if try ancestorClosuresEnabled(tenant: tenant, in: txn) {
+            try updateAncestorClosures(from: entities.map(\.uid), tenant: tenant, in: txn)
+        }
     }
 
     /// Deletes entities and their parent edges. Edges of children that point at a deleted
@@ -65,6 +72,9 @@ public final class EntityGraph: Sendable {
             let key = Self.entityKey(tenant, uid)
             try txn.delete(tables.entities, key)
             try removeParentEdges(of: uid, key: key, tenant: tenant, in: txn)
+        }
+        if try ancestorClosuresEnabled(tenant: tenant, in: txn) {
+            try updateAncestorClosures(from: uids, tenant: tenant, in: txn)
         }
     }
 

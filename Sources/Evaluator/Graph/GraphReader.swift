@@ -26,6 +26,13 @@ public final class GraphReader {
     let parents: ReadCursor
     /// The last few entity records found in this snapshot (see `RecordCache`).
     let records: UnsafeMutablePointer<RecordCache>
+    /// Whether `in` may read the tenant's precomputed ancestor closures when it keeps
+    /// them (see `AncestorClosures.swift`); false always walks parent edges.
+    public var usesAncestorClosures = true
+    /// Whether the tenant keeps closures, as of the snapshot with id `closuresCheckedAt`:
+    /// the marker is read again only after a write moved the snapshot on.
+    private var closuresEnabled = false
+    private var closuresCheckedAt = -1
 
     init(graph: EntityGraph, tenant: String) throws {
         self.graph = graph
@@ -84,6 +91,26 @@ public final class GraphReader {
         if let error = LMDBError.failed(code) { throw EntitySourceError("graph store: \(error)") }
         records.pointee.insert(key, found)
         return found
+    }
+
+    /// The closure record of `uid` (see `AncestorClosures.swift`): `.none` when the
+    /// tenant keeps no closures or this reader does not use them, `.some(nil)` when the
+    /// entity has no ancestors.
+    @inline(__always)
+    func closure(of uid: EntityUID) throws(EntitySourceError) -> UnsafeRawBufferPointer?? {
+        guard usesAncestorClosures else { return .none }
+        let snapshot = transaction.snapshotID
+        if snapshot != closuresCheckedAt {
+            keys.pointee.truncate(to: tenantPrefixLength)
+            let (found, code) = transaction.transaction.withValue(graph.tables.ancestors, rawKey: keys.pointee.bytes) { _ in true }
+            if let error = LMDBError.failed(code) { throw EntitySourceError("graph store: \(error)") }
+            closuresEnabled = found ?? false
+            closuresCheckedAt = snapshot
+        }
+        guard closuresEnabled else { return .none }
+        let (found, code) = transaction.transaction.withValue(graph.tables.ancestors, rawKey: entityKey(uid)) { $0 }
+        if let error = LMDBError.failed(code) { throw EntitySourceError("graph store: \(error)") }
+        return .some(found)
     }
 
     /// Encodes (tenant, type, id) into the key buffer and returns its bytes.

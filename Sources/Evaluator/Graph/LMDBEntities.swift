@@ -41,6 +41,14 @@ public struct LMDBEntities: EntitySource {
         if let error = LMDBError.failed(code) { throw EntitySourceError("graph store: \(error)") }
     }
 
+    /// From the tenant's ancestor closures when it keeps them: one read for the whole
+    /// ancestry instead of one cursor walk per level.
+    public func forEachAncestor(of entity: EntityUID, maxDepth: Int, _ body: (EntityUID) -> Void) throws(EntitySourceError) -> Bool {
+        guard let closure = try reader.closure(of: entity) else { return false }
+        guard let record = closure else { return true }  // closures kept, none recorded: no parents
+        return try EntityGraph.forEachAncestor(inClosure: record, maxDepth: maxDepth, body)
+    }
+
     /// Whether the entity has a record (for export and tests).
     public func contains(_ uid: EntityUID) throws -> Bool {
         try transaction.contains(tables.entities, EntityGraph.entityKey(tenant, uid))

@@ -1,0 +1,140 @@
+import Foundation
+import PolicyLang
+import Store
+import Testing
+import TestSupport
+@testable import Evaluator
+
+/// Precomputed ancestor closures in the LMDB graph must always equal the breadth-first
+/// walk over parent edges, through inserts, re-parenting, deletes and written cycles,
+/// and decisions must not depend on whether a reader uses them.
+@Suite struct AncestorClosureTests {
+    static let tenant = "t"
+
+    /// The reference: walk `forEachParent` breadth-first with a visited set.
+    static func walk(_ start: EntityUID, _ store: LMDBEntities) throws -> Set<EntityUID> {
+        var seen = Set<EntityUID>()
+        var frontier = [start]
+        while let node = frontier.popLast() {
+            try store.forEachParent(of: node) { if seen.insert($0).inserted { frontier.append($0) } }
+        }
+        return seen
+    }
+
+    /// Every uid's closure read through the reader equals the walk.
+    static func expectClosuresMatchWalks(_ graph: EntityGraph, _ uids: [EntityUID], _ note: String) throws {
+        let reader = try graph.reader(tenant: tenant)
+        defer { reader.reset() }
+        let store = reader.entities
+        for uid in uids {
+            var closure = Set<EntityUID>()
+            let used = try store.forEachAncestor(of: uid, maxDepth: 256) { closure.insert($0) }
+            #expect(used, "\(note): \(uid) has a closure")
+            #expect(closure == (try walk(uid, store)), "\(note): closure of \(uid)")
+        }
+    }
+
+    static func node(_ i: Int) -> EntityUID { uid(i % 4 == 0 ? "User" : "Group", "n\(i)") }
+
+    @Test func closuresEqualTheWalkThroughInsertsDeletesAndCycles() async throws {
+        let dir = TemporaryDirectory()
+        let graph = try EntityGraph(environment: Store.Environment(path: dir.path))
+        var random = SplitMix(seed: 42)
+        let count = 120
+        func randomParents() -> [EntityUID] {
+            (0..<Int(random.next() % 3)).map { _ in Self.node(Int(random.next() % UInt64(count))) }
+        }
+        // Part of the graph before closures are turned on, part after.
+        _ = try await graph.apply(tenant: Self.tenant, upserts: (0..<60).map { Entity(uid: Self.node($0), parents: randomParents()) }, actor: "test")
+        try await graph.environment.write { txn in try graph.enableAncestorClosures(tenant: Self.tenant, in: txn) }
+        let all = (0..<count).map(Self.node) + [uid("Ghost", "never-written")]
+        try Self.expectClosuresMatchWalks(graph, all, "enabled")
+        _ = try await graph.apply(tenant: Self.tenant, upserts: (60..<count).map { Entity(uid: Self.node($0), parents: randomParents()) }, actor: "test")
+        try Self.expectClosuresMatchWalks(graph, all, "inserted")
+        for round in 0..<8 {
+            // Re-parent some entities (edges into the middle of others' ancestries) and
+            // delete some (their children keep edges to them, as Cedar allows).
+            let moved = (0..<10).map { _ in Entity(uid: Self.node(Int(random.next() % UInt64(count))), parents: randomParents()) }
+            let deleted = (0..<3).map { _ in Self.node(Int(random.next() % UInt64(count))) }
+            _ = try await graph.apply(tenant: Self.tenant, upserts: moved, deletes: deleted, actor: "test")
+            try Self.expectClosuresMatchWalks(graph, all, "round \(round)")
+        }
+        // A written cycle: a → b → c → a, and d under it.
+        let a = uid("C", "a"), b = uid("C", "b"), c = uid("C", "c"), d = uid("C", "d")
+        _ = try await graph.apply(tenant: Self.tenant, upserts: [
+            Entity(uid: a, parents: [b]), Entity(uid: b, parents: [c]), Entity(uid: c, parents: [a]), Entity(uid: d, parents: [a]),
+        ], actor: "test")
+        try Self.expectClosuresMatchWalks(graph, [a, b, c, d], "cycle")
+        try graph.read(tenant: Self.tenant) { store throws in
+            var closure = Set<EntityUID>()
+            _ = try store.forEachAncestor(of: a, maxDepth: 256) { closure.insert($0) }
+            #expect(closure == [a, b, c])
+        }
+        // Breaking the cycle from above updates everything below the change.
+        _ = try await graph.apply(tenant: Self.tenant, upserts: [Entity(uid: c)], actor: "test")
+        try Self.expectClosuresMatchWalks(graph, [a, b, c, d], "cycle broken")
+    }
+
+    @Test func deepChainsFallBackToTheWalkAndItsError() async throws {
+        let dir = TemporaryDirectory()
+        let graph = try EntityGraph(environment: Store.Environment(path: dir.path))
+        try await graph.environment.write { txn in try graph.enableAncestorClosures(tenant: Self.tenant, in: txn) }
+        let chain = (0..<30).map { Entity(uid: uid("G", "\($0)"), parents: [uid("G", "\($0 + 1)")]) }
+        _ = try await graph.apply(tenant: Self.tenant, upserts: chain, actor: "test")
+        try graph.read(tenant: Self.tenant) { store throws in
+            #expect(try store.forEachAncestor(of: uid("G", "0"), maxDepth: 29) { _ in } == false)
+            #expect(try store.forEachAncestor(of: uid("G", "0"), maxDepth: 30) { _ in } == true)
+        }
+        let bundle = try PolicyCompiler.compile(rules: [rule("top", when: Expr.principal.isIn(.entity("G", "30")))])
+        let request = Request(principal: uid("G", "0"), action: uid("Action", "a"), resource: uid("R", "r"))
+        let reader = try graph.reader(tenant: Self.tenant)
+        reader.reset()
+        for limit in [5, 29, 30, 64] {
+            let authorizer = Authorizer(bundle: bundle, limits: EvaluationLimits(maxHierarchyDepth: limit))
+            reader.usesAncestorClosures = true
+            let with = try reader.read { authorizer.authorize(request, graph: $0) }
+            reader.usesAncestorClosures = false
+            let without = try reader.read { authorizer.authorize(request, graph: $0) }
+            #expect(with == without, "limit \(limit)")
+            #expect(with.decision == (limit >= 30 ? .allow : .deny), "limit \(limit)")
+        }
+    }
+
+    @Test func decisionsDoNotDependOnClosuresAndTurningThemOffRemovesThem() async throws {
+        let dir = TemporaryDirectory()
+        let graph = try EntityGraph(environment: Store.Environment(path: dir.path))
+        var random = SplitMix(seed: 5)
+        let entities = (0..<80).map { i in
+            Entity(uid: Self.node(i), parents: (0..<Int(random.next() % 3)).map { _ in Self.node(Int(random.next() % 80)) })
+        }
+        _ = try await graph.apply(tenant: Self.tenant, upserts: entities, actor: "test")
+        try await graph.environment.write { txn in try graph.enableAncestorClosures(tenant: Self.tenant, in: txn) }
+        let bundle = try PolicyCompiler.compile(rules: [
+            rule("in", when: Expr.principal.isIn(.resource)),
+            rule("in-set", .deny, when: Expr.resource.isIn(.set(.entity("Group", "n1"), .entity("Group", "n2")))),
+        ])
+        let authorizer = Authorizer(bundle: bundle)
+        let reader = try graph.reader(tenant: Self.tenant)
+        reader.reset()
+        var allowed = 0
+        for p in 0..<80 {
+            for r in stride(from: 1, to: 80, by: 3) {
+                let request = Request(principal: Self.node(p), action: uid("Action", "a"), resource: Self.node(r))
+                reader.usesAncestorClosures = true
+                let with = try reader.read { authorizer.authorize(request, graph: $0) }
+                reader.usesAncestorClosures = false
+                let without = try reader.read { authorizer.authorize(request, graph: $0) }
+                #expect(with == without, "\(request.principal) in \(request.resource)")
+                if with.decision == .allow { allowed += 1 }
+            }
+        }
+        #expect(allowed > 0)
+        try await graph.environment.write { txn in try graph.disableAncestorClosures(tenant: Self.tenant, in: txn) }
+        try graph.read(tenant: Self.tenant) { store throws in
+            #expect(try store.forEachAncestor(of: Self.node(3), maxDepth: 256) { _ in } == false)
+            #expect(try graph.ancestorClosuresEnabled(tenant: Self.tenant, in: store.transaction) == false)
+        }
+        let left = try graph.environment.read { txn in try txn.entries(graph.tables.ancestors, prefix: Key(.string(Self.tenant))) }
+        #expect(left.isEmpty)
+    }
+}
