@@ -80,6 +80,7 @@ public enum ArbiterApplication {
         OpenAPIRoutes().add(to: router)
         TenantRegistrationRoutes(registrar: services.registrar, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         ApplicationRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
+        PolicyBundleRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         ProtocolRoutes(services: services).add(to: router)
         DeviceVerificationRoutes(services: services, configuration: configuration).add(to: router)
         return router

@@ -11,7 +11,7 @@ import Store
 typealias PolicyEntity = Evaluator.Entity
 
 /// The verbs the built-in policies (`Policies/management-api.yaml`) decide on.
-enum ManagementAction: String, Sendable {
+enum ManagementAction: String, Sendable, CaseIterable {
     case read, create, update, delete
 }
 
@@ -124,6 +124,21 @@ struct ManagementAuthorizer: Sendable {
     // MARK: Entities of the management API
 
     static func tenantUID(_ tenantId: String) -> EntityUID { EntityUID(type: "Tenant", id: tenantId) }
+
+    /// The resource types of the management API that tenant policy bundles may not name
+    /// (`ManagementSurfaceGuard`). `Scope` is left out on purpose: scope nodes are also the
+    /// resources of runtime `check-scoped` decisions, which tenant rules may restrict.
+    static let resourceTypes: Set<String> = [
+        "Tenant", "Organization", "Application", "Environment", "Client", "PolicyBundle",
+        "Membership", "Group", "Installation", "Subscription", "SeatAssignment",
+    ]
+
+    /// A stored policy bundle version of the tenant (`PolicyBundle::"v3"`), child of the tenant.
+    static func policyBundle(tenantId: String, version: String) -> Entity {
+        Entity(
+            uid: EntityUID(type: "PolicyBundle", id: version), attributes: ["tenant": .entity(tenantUID(tenantId))],
+            parents: [tenantUID(tenantId)])
+    }
 
     static func tenant(_ caller: ManagementCaller) -> Entity {
         Entity(uid: tenantUID(caller.tenantId), attributes: ["slug": .string(caller.tenantSlug)])
