@@ -34,6 +34,9 @@ public enum ArbiterApplication {
         public let accessTokenRevocations: AccessTokenRevocations
         /// RFC 8628 device authorization requests (`/connect/deviceauthorization`, `/device`).
         public let deviceAuthorizations: DeviceAuthorizations
+        /// Licensing and the marketplace: products from feature manifests, installations,
+        /// subscriptions and seats (projected into `graph` as they change).
+        public let licensing: LicensingStore
         /// TLS listener, client CA and trusted proxies (RFC 8705 mTLS), loaded at start.
         public let tls: ServerTLS
 
@@ -64,6 +67,9 @@ public enum ArbiterApplication {
             refreshTokens = RefreshTokenStore(environment: environment, identity: identityTables, tables: oauthTables)
             accessTokenRevocations = AccessTokenRevocations(environment: environment, tables: oauthTables)
             deviceAuthorizations = DeviceAuthorizations(environment: environment, tables: oauthTables, identity: identityTables)
+            licensing = LicensingStore(
+                environment: environment, tables: try LicensingTables(environment: environment), identity: identityTables,
+                oauth: oauthTables)
         }
     }
 
@@ -83,6 +89,9 @@ public enum ArbiterApplication {
         PolicyBundleRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         ProtocolRoutes(services: services).add(to: router)
         DeviceVerificationRoutes(services: services, configuration: configuration).add(to: router)
+        ManifestRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
+        MarketplaceRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
+        LicensingRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         return router
     }
 
