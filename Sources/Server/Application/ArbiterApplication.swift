@@ -12,6 +12,8 @@ public enum ArbiterApplication {
         public let identityTables: IdentityTables
         public let registrar: TenantRegistrar
         public let graph: EntityGraph
+        /// Resource scopes and their per-member grants (`check-scoped`).
+        public let scopeTables: ScopeTables
         public let tenantBundles: TenantBundleStore
         /// The built-in program and each tenant's active bundle.
         public let policies: PolicyRegistry
@@ -45,6 +47,7 @@ public enum ArbiterApplication {
             tls = try ServerTLS(configuration: configuration)
             identityTables = try IdentityTables(environment: environment)
             graph = try EntityGraph(environment: environment)
+            scopeTables = try ScopeTables(environment: environment)
             tenantBundles = try TenantBundleStore(environment: environment)
             policies = PolicyRegistry(builtIn: builtInPolicies, tenants: try tenantBundles.loadActive())
             passwordSignIn = PasswordSignIn(
@@ -86,6 +89,7 @@ public enum ArbiterApplication {
         OpenAPIRoutes().add(to: router)
         TenantRegistrationRoutes(registrar: services.registrar, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         ApplicationRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
+        ScopeRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         PolicyBundleRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         ProtocolRoutes(services: services).add(to: router)
         DeviceVerificationRoutes(services: services, configuration: configuration).add(to: router)
