@@ -17,6 +17,8 @@ public enum ArbiterApplication {
         public let tenantBundles: TenantBundleStore
         /// The built-in program and each tenant's active bundle.
         public let policies: PolicyRegistry
+        /// Runtime checks (`/api/runtime/authorization/*`): built-in + tenant bundle over the graph.
+        let runtime: RuntimeAuthorizer
         /// Browser sign-in and the authorization-code flow: the password check, pending
         /// authorization requests, one-time codes and browser-session cookies.
         public let passwordSignIn: PasswordSignIn
@@ -50,6 +52,7 @@ public enum ArbiterApplication {
             scopeTables = try ScopeTables(environment: environment)
             tenantBundles = try TenantBundleStore(environment: environment)
             policies = PolicyRegistry(builtIn: builtInPolicies, tenants: try tenantBundles.loadActive())
+            runtime = RuntimeAuthorizer(graph: graph, policies: policies, identityTables: identityTables, bundles: tenantBundles)
             passwordSignIn = PasswordSignIn(
                 environment: environment, tables: identityTables,
                 hasher: PasswordHasher(cost: UInt8(configuration.passwordHashCost)))
@@ -93,6 +96,8 @@ public enum ArbiterApplication {
         PolicyBundleRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         ProtocolRoutes(services: services).add(to: router)
         DeviceVerificationRoutes(services: services, configuration: configuration).add(to: router)
+        CheckRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
+        MeRoutes(services: services).add(to: router)
         ManifestRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         MarketplaceRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         LicensingRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
