@@ -14,24 +14,24 @@ import Testing
     /// ent_ver and the built-in gating rules agree.
     @Test func subscriptionsEntitlementsSeatsAndTheGate() async throws {
         let m = try await ManagementApp()
-        let (publisher, _) = try await m.publisher()
+        let (publisher, _) = try await m.manifestPublisher()
         let admin = try await m.adminToken("globex")
         let member = try await m.memberToken("globex")
         let adminId = m.tenants["globex"]!.administratorUserId
-        let memberId = try m.userId("globex", "member-member-true")
+        let memberId = try m.licensingUserId("globex", "member-member-true")
         // Two analysts as the identity projection would write them.
         _ = try await m.memberToken("globex", roles: ["analyst"])
-        let analyst = try m.userId("globex", "member-analyst-true")
-        try await m.projectUser("globex", analyst, roles: ["analyst"])
-        try await m.projectUser("globex", memberId, roles: ["member"])
+        let analyst = try m.licensingUserId("globex", "member-analyst-true")
+        try await m.projectTestUser("globex", analyst, roles: ["analyst"])
+        try await m.projectTestUser("globex", memberId, roles: ["member"])
 
         try await m.test { client in
             #expect(try await client.call(.post, "/api/runtime/manifests", publisher, crmManifest).status == .created)
             #expect(try await client.call(.post, "/api/marketplace/installations", admin, ["productKey": "acme.crm"]).status == .created)
 
             // Installed but not subscribed: no entitlement, the gate says no.
-            #expect(try m.decide("globex", user: analyst, action: "use", feature: "acme.crm/contacts").decision == .deny)
-            #expect(try m.decide("globex", user: analyst, action: "use", feature: "acme.crm/contacts").reasons
+            #expect(try m.licensingDecision("globex", user: analyst, action: "use", feature: "acme.crm/contacts").decision == .deny)
+            #expect(try m.licensingDecision("globex", user: analyst, action: "use", feature: "acme.crm/contacts").reasons
                 == ["feature-requires-entitlement"])
 
             // Subscribing: members cannot, administrators can.
@@ -39,16 +39,16 @@ import Testing
             let bad = try await client.call(.post, "/api/licensing/subscriptions", admin, ["productKey": "acme.crm", "seats": -1])
             #expect(bad.status == .badRequest)
             #expect(bad.fieldErrors == ["seats"])
-            let entBefore = (try m.entVer("globex", adminId), try m.entVer("globex", analyst))
+            let entBefore = (try m.entVersion("globex", adminId), try m.entVersion("globex", analyst))
             let created = try await client.call(.post, "/api/licensing/subscriptions", admin, ["productKey": "acme.crm", "seats": 1])
             #expect(created.status == .created)
             let subscriptionId = try #require(created.json["id"] as? String)
             #expect(created.json["seats"] as? Int == 1)
             #expect(created.json["status"] as? String == "active")
-            #expect(try m.entVer("globex", adminId) == entBefore.0 + 1)
-            #expect(try m.entVer("globex", analyst) == entBefore.1 + 1)
-            #expect(try m.entity("globex", "Feature", "acme.crm/reports")?.attributes["entitled"] == .bool(true))
-            #expect(try m.entity("globex", "SeatPool", "acme.crm")?.attributes["seats"] == .long(1))
+            #expect(try m.entVersion("globex", adminId) == entBefore.0 + 1)
+            #expect(try m.entVersion("globex", analyst) == entBefore.1 + 1)
+            #expect(try m.graphEntity("globex", "Feature", "acme.crm/reports")?.attributes["entitled"] == .bool(true))
+            #expect(try m.graphEntity("globex", "SeatPool", "acme.crm")?.attributes["seats"] == .long(1))
             let duplicate = try await client.call(.post, "/api/licensing/subscriptions", admin, ["productKey": "acme.crm", "seats": 1])
             #expect(duplicate.problemType == "subscription-exists")
 
@@ -60,30 +60,30 @@ import Testing
             #expect(seats.first?["seats"] as? Int == 1 && seats.first?["assigned"] as? Int == 0)
 
             // Entitled: the open feature is allowed; reports still needs a seat.
-            #expect(try m.decide("globex", user: memberId, action: "use", feature: "acme.crm/contacts").decision == .allow)
-            #expect(try m.decide("globex", user: analyst, action: "use", feature: "acme.crm/reports").reasons == ["feature-requires-seat"])
+            #expect(try m.licensingDecision("globex", user: memberId, action: "use", feature: "acme.crm/contacts").decision == .allow)
+            #expect(try m.licensingDecision("globex", user: analyst, action: "use", feature: "acme.crm/reports").reasons == ["feature-requires-seat"])
 
             // Seats.
-            let entAnalyst = try m.entVer("globex", analyst)
-            let entAdmin = try m.entVer("globex", adminId)
+            let entAnalyst = try m.entVersion("globex", analyst)
+            let entAdmin = try m.entVersion("globex", adminId)
             let seat = try await client.call(
                 .post, "/api/licensing/seat-assignments", admin, ["subscriptionId": subscriptionId, "userId": analyst])
             #expect(seat.status == .created)
             let seatId = try #require(seat.json["id"] as? String)
-            #expect(try m.entVer("globex", analyst) == entAnalyst + 1)
-            #expect(try m.entVer("globex", adminId) == entAdmin)
-            let analystEntity = try #require(try m.entity("globex", "User", analyst))
+            #expect(try m.entVersion("globex", analyst) == entAnalyst + 1)
+            #expect(try m.entVersion("globex", adminId) == entAdmin)
+            let analystEntity = try #require(try m.graphEntity("globex", "User", analyst))
             #expect(analystEntity.parents.contains(EntityUID(type: "SeatPool", id: "acme.crm")))
             #expect(analystEntity.parents.contains(EntityUID(type: "Role", id: "analyst")))
             #expect(analystEntity.attributes["active"] == .bool(true))
 
             // Role + entitlement + seat: allowed, for the feature and its declared action.
-            let allowed = try m.decide("globex", user: analyst, action: "use", feature: "acme.crm/reports")
+            let allowed = try m.licensingDecision("globex", user: analyst, action: "use", feature: "acme.crm/reports")
             #expect(allowed.decision == .allow)
             #expect(allowed.reasons == ["feature-roles-allow-use"])
-            #expect(try m.decide("globex", user: analyst, action: "acme.crm/export", feature: "acme.crm/reports").decision == .allow)
+            #expect(try m.licensingDecision("globex", user: analyst, action: "acme.crm/export", feature: "acme.crm/reports").decision == .allow)
             // An action the feature does not declare.
-            #expect(try m.decide("globex", user: analyst, action: "acme.crm/list", feature: "acme.crm/reports").reasons
+            #expect(try m.licensingDecision("globex", user: analyst, action: "acme.crm/list", feature: "acme.crm/reports").reasons
                 == ["action-declared-by-feature"])
 
             let again = try await client.call(
@@ -95,14 +95,14 @@ import Testing
             #expect(over.status == .conflict)
             #expect(over.isProblem)
             #expect(over.problemType == "no-seats-left")
-            #expect(try m.entity("globex", "User", memberId)?.parents.contains(EntityUID(type: "SeatPool", id: "acme.crm")) == false)
+            #expect(try m.graphEntity("globex", "User", memberId)?.parents.contains(EntityUID(type: "SeatPool", id: "acme.crm")) == false)
 
             // The member has a seat now but lacks the role: denied by RBAC alone.
             #expect(try await client.call(.patch, "/api/licensing/subscriptions/\(subscriptionId)", admin, ["seats": 2]).status == .ok)
-            #expect(try m.entity("globex", "SeatPool", "acme.crm")?.attributes["seats"] == .long(2))
+            #expect(try m.graphEntity("globex", "SeatPool", "acme.crm")?.attributes["seats"] == .long(2))
             #expect(try await client.call(
                 .post, "/api/licensing/seat-assignments", admin, ["subscriptionId": subscriptionId, "userId": memberId]).status == .created)
-            let noRole = try m.decide("globex", user: memberId, action: "use", feature: "acme.crm/reports")
+            let noRole = try m.licensingDecision("globex", user: memberId, action: "use", feature: "acme.crm/reports")
             #expect(noRole.decision == .deny && noRole.reasons.isEmpty)
 
             let shrink = try await client.call(.patch, "/api/licensing/subscriptions/\(subscriptionId)", admin, ["seats": 1])
@@ -119,8 +119,8 @@ import Testing
             // Releasing the seat takes the SeatPool parent away again.
             #expect(try await client.call(.delete, "/api/licensing/seat-assignments/\(seatId)", member).status == .forbidden)
             #expect(try await client.call(.delete, "/api/licensing/seat-assignments/\(seatId)", admin).status == .noContent)
-            #expect(try m.entity("globex", "User", analyst)?.parents.contains(EntityUID(type: "SeatPool", id: "acme.crm")) == false)
-            #expect(try m.decide("globex", user: analyst, action: "use", feature: "acme.crm/reports").reasons == ["feature-requires-seat"])
+            #expect(try m.graphEntity("globex", "User", analyst)?.parents.contains(EntityUID(type: "SeatPool", id: "acme.crm")) == false)
+            #expect(try m.licensingDecision("globex", user: analyst, action: "use", feature: "acme.crm/reports").reasons == ["feature-requires-seat"])
 
             // Cancelling needs every seat released; afterwards nothing is entitled.
             #expect(try await client.call(.patch, "/api/licensing/subscriptions/\(subscriptionId)", admin, ["status": "cancelled"]).status == .conflict)
@@ -129,9 +129,9 @@ import Testing
             let cancelled = try await client.call(.patch, "/api/licensing/subscriptions/\(subscriptionId)", admin, ["status": "cancelled"])
             #expect(cancelled.status == .ok)
             #expect(cancelled.json["status"] as? String == "cancelled")
-            #expect(try m.entity("globex", "Feature", "acme.crm/contacts")?.attributes["entitled"] == .bool(false))
-            #expect(try m.entity("globex", "SeatPool", "acme.crm")?.attributes["seats"] == .long(0))
-            #expect(try m.decide("globex", user: memberId, action: "use", feature: "acme.crm/contacts").reasons
+            #expect(try m.graphEntity("globex", "Feature", "acme.crm/contacts")?.attributes["entitled"] == .bool(false))
+            #expect(try m.graphEntity("globex", "SeatPool", "acme.crm")?.attributes["seats"] == .long(0))
+            #expect(try m.licensingDecision("globex", user: memberId, action: "use", feature: "acme.crm/contacts").reasons
                 == ["feature-requires-entitlement"])
             let none = try await client.call(.get, "/api/licensing/entitlements", admin)
             #expect((none.json["items"] as? [Any])?.isEmpty == true)
@@ -142,7 +142,7 @@ import Testing
 
     @Test func anotherTenantsIdsAre404AndItsDataUnchanged() async throws {
         let m = try await ManagementApp()
-        let (publisher, _) = try await m.publisher()
+        let (publisher, _) = try await m.manifestPublisher()
         let globexAdmin = try await m.adminToken("globex")
         let acmeAdmin = try await m.adminToken("acme")
         let globexAdminId = m.tenants["globex"]!.administratorUserId
@@ -155,8 +155,8 @@ import Testing
             let seat = try await client.call(
                 .post, "/api/licensing/seat-assignments", globexAdmin, ["subscriptionId": subscriptionId, "userId": globexAdminId])
             let seatId = try #require(seat.json["id"] as? String)
-            let revision = try m.revision("globex")
-            let entVer = try m.entVer("globex", globexAdminId)
+            let revision = try m.tenantRevision("globex")
+            let entVer = try m.entVersion("globex", globexAdminId)
 
             for (method, uri, body) in [
                 (HTTPRequest.Method.get, "/api/licensing/subscriptions/\(subscriptionId)", nil),
@@ -175,8 +175,8 @@ import Testing
                 .post, "/api/licensing/seat-assignments", acmeAdmin, ["subscriptionId": ownId, "userId": globexAdminId])
             #expect(foreignUser.status == .notFound)
 
-            #expect(try m.revision("globex") == revision)
-            #expect(try m.entVer("globex", globexAdminId) == entVer)
+            #expect(try m.tenantRevision("globex") == revision)
+            #expect(try m.entVersion("globex", globexAdminId) == entVer)
             let after = try #require(try m.services.licensing.subscription(tenantId: m.tenantId("globex"), id: subscriptionId))
             #expect(after.seats == 2 && after.status == .active)
             #expect(try m.services.licensing.seatAssignment(tenantId: m.tenantId("globex"), id: seatId) != nil)

@@ -11,7 +11,7 @@ extension ManagementApp {
     /// An application of the tenant (external by default) and a client-credentials token of
     /// a client of it (a `manifest_publisher` with `arbiter.manifest.publish` by default,
     /// as `arbiter admin create-client` makes it).
-    func publisher(
+    func manifestPublisher(
         _ slug: String = "acme", key: String = "crm", external: Bool = true,
         purpose: ClientPurpose = .manifestPublisher, scopes: [String] = ["arbiter.manifest.publish"]
     ) async throws -> (token: String, applicationId: String) {
@@ -30,31 +30,31 @@ extension ManagementApp {
         return (token, application.id)
     }
 
-    func userId(_ slug: String, _ userName: String) throws -> String {
+    func licensingUserId(_ slug: String, _ userName: String) throws -> String {
         let tenantId = tenantId(slug)
         let tables = services.identityTables
         let bytes = try services.environment.read { try $0.get(tables.userNames, Key(.string(tenantId), .string(userName.lowercased()))) }
         return String(decoding: try #require(bytes), as: UTF8.self)
     }
 
-    func entity(_ slug: String, _ type: String, _ id: String) throws -> Evaluator.Entity? {
+    func graphEntity(_ slug: String, _ type: String, _ id: String) throws -> Evaluator.Entity? {
         try services.graph.read(tenant: tenantId(slug)) { try $0.entity(EntityUID(type: type, id: id)) }
     }
 
-    func entVer(_ slug: String, _ subject: String) throws -> Int64 {
+    func entVersion(_ slug: String, _ subject: String) throws -> Int64 {
         let tables = services.identityTables
         return try services.environment.read {
             try $0.subjectVersions(tenantId: tenantId(slug), subjectId: subject, tables: tables).entVer
         }
     }
 
-    func revision(_ slug: String) throws -> UInt64 {
+    func tenantRevision(_ slug: String) throws -> UInt64 {
         try services.environment.read { try $0.revision(tenant: tenantId(slug)) }
     }
 
     /// A User entity as the identity projection writes it, for users the tests made
     /// straight in the tables.
-    func projectUser(_ slug: String, _ userId: String, roles: [String], active: Bool = true) async throws {
+    func projectTestUser(_ slug: String, _ userId: String, roles: [String], active: Bool = true) async throws {
         let tenant = EntityUID(type: "Tenant", id: tenantId(slug))
         let user = Evaluator.Entity(
             uid: EntityUID(type: "User", id: userId),
@@ -67,7 +67,7 @@ extension ManagementApp {
     }
 
     /// The built-in policies' decision over the tenant's graph, as a runtime check makes it.
-    func decide(_ slug: String, user: String, action: String, feature: String) throws -> Decision {
+    func licensingDecision(_ slug: String, user: String, action: String, feature: String) throws -> Decision {
         let authorizer = Authorizer(program: services.policies.builtIn)
         return try services.graph.read(tenant: tenantId(slug)) { entities in
             authorizer.authorize(

@@ -12,7 +12,7 @@ import Testing
 @Suite struct ManifestRouteTests {
     @Test func publishIsIdempotentAndVersioned() async throws {
         let m = try await ManagementApp()
-        let (publisher, applicationId) = try await m.publisher()
+        let (publisher, applicationId) = try await m.manifestPublisher()
         try await m.test { client in
             let first = try await client.call(.post, "/api/runtime/manifests", publisher, crmManifest)
             #expect(first.status == .created)
@@ -24,13 +24,13 @@ import Testing
             // Features come back sorted by key.
             let features = try #require(first.json["features"] as? [[String: Any]])
             #expect(features.compactMap { $0["key"] as? String } == ["contacts", "reports"])
-            let revision = try m.revision("acme")
+            let revision = try m.tenantRevision("acme")
 
             let again = try await client.call(.post, "/api/runtime/manifests", publisher, crmManifest)
             #expect(again.status == .ok)
             #expect(again.json["version"] as? Int == 1)
             #expect(again.json["changed"] as? Bool == false)
-            #expect(try m.revision("acme") == revision)
+            #expect(try m.tenantRevision("acme") == revision)
 
             var changed = crmManifest
             changed["version"] = "1.1.0"
@@ -38,7 +38,7 @@ import Testing
             let second = try await client.call(.post, "/api/runtime/manifests", publisher, changed)
             #expect(second.status == .created)
             #expect(second.json["version"] as? Int == 2)
-            #expect(try m.revision("acme") > revision)
+            #expect(try m.tenantRevision("acme") > revision)
 
             // An old version label with new content is refused.
             changed["version"] = "1.0.0"
@@ -54,18 +54,18 @@ import Testing
             #expect(items.compactMap { $0["label"] as? String } == ["1.1.0", "1.0.0"])
         }
         // The publisher's graph follows the newest version: contacts and its action are gone.
-        let reports = try #require(try m.entity("acme", "Feature", "acme.crm/reports"))
+        let reports = try #require(try m.graphEntity("acme", "Feature", "acme.crm/reports"))
         #expect(reports.parents == [EntityUID(type: "Product", id: "acme.crm")])
         #expect(reports.attributes["roles"] == .set([.string("analyst")]))
         #expect(reports.attributes["seatRequired"] == .bool(true))
         #expect(reports.attributes["entitled"] == .bool(false))
         #expect(reports.attributes["actions"] == .set([.entity(EntityUID(type: "Action", id: "acme.crm/export"))]))
-        #expect(try m.entity("acme", "Feature", "acme.crm/contacts") == nil)
-        #expect(try m.entity("acme", "Action", "acme.crm/list") == nil)
-        #expect(try m.entity("acme", "Action", "acme.crm/view") == nil)
-        let export = try #require(try m.entity("acme", "Action", "acme.crm/export"))
+        #expect(try m.graphEntity("acme", "Feature", "acme.crm/contacts") == nil)
+        #expect(try m.graphEntity("acme", "Action", "acme.crm/list") == nil)
+        #expect(try m.graphEntity("acme", "Action", "acme.crm/view") == nil)
+        let export = try #require(try m.graphEntity("acme", "Action", "acme.crm/export"))
         #expect(export.parents == [EntityUID(type: "Action", id: "use")])
-        let product = try #require(try m.entity("acme", "Product", "acme.crm"))
+        let product = try #require(try m.graphEntity("acme", "Product", "acme.crm"))
         #expect(product.parents == [EntityUID(type: "Tenant", id: m.tenantId("acme"))])
         let events = try m.services.environment.read { try $0.auditEvents(tenant: m.tenantId("acme"), limit: 100) }
         #expect(events.filter { $0.action == "manifest.publish" }.count == 2)
@@ -73,7 +73,7 @@ import Testing
 
     @Test func republishReachesEveryInstalledTenant() async throws {
         let m = try await ManagementApp()
-        let (publisher, _) = try await m.publisher()
+        let (publisher, _) = try await m.manifestPublisher()
         let globexAdmin = try await m.adminToken("globex")
         let globexAdminId = m.tenants["globex"]!.administratorUserId
         try await m.test { client in
@@ -81,28 +81,28 @@ import Testing
             #expect(try await client.call(.post, "/api/marketplace/installations", globexAdmin, ["productKey": "acme.crm"]).status == .created)
             #expect(try await client.call(
                 .post, "/api/licensing/subscriptions", globexAdmin, ["productKey": "acme.crm", "seats": 3]).status == .created)
-            let entVer = try m.entVer("globex", globexAdminId)
-            let revision = try m.revision("globex")
+            let entVer = try m.entVersion("globex", globexAdminId)
+            let revision = try m.tenantRevision("globex")
             var next = crmManifest
             next["version"] = "2.0.0"
             next["features"] = (crmManifest["features"] as! [[String: Any]])
                 + [["key": "forecasts", "name": "Forecasts", "actions": ["run"], "seatRequired": false]]
             #expect(try await client.call(.post, "/api/runtime/manifests", publisher, next).status == .created)
-            let forecasts = try #require(try m.entity("globex", "Feature", "acme.crm/forecasts"))
+            let forecasts = try #require(try m.graphEntity("globex", "Feature", "acme.crm/forecasts"))
             #expect(forecasts.attributes["entitled"] == .bool(true))
             #expect(forecasts.attributes["tenant"] == .entity(EntityUID(type: "Tenant", id: m.tenantId("globex"))))
-            #expect(try m.entity("acme", "Feature", "acme.crm/forecasts")?.attributes["entitled"] == .bool(false))
-            #expect(try m.revision("globex") > revision)
+            #expect(try m.graphEntity("acme", "Feature", "acme.crm/forecasts")?.attributes["entitled"] == .bool(false))
+            #expect(try m.tenantRevision("globex") > revision)
             // New features change what the subscribed tenant is entitled to.
-            #expect(try m.entVer("globex", globexAdminId) == entVer + 1)
+            #expect(try m.entVersion("globex", globexAdminId) == entVer + 1)
         }
     }
 
     @Test func onlyAManifestPublisherWithTheScopePublishes() async throws {
         let m = try await ManagementApp()
-        let (automation, _) = try await m.publisher(key: "ops", purpose: .automation, scopes: ["arbiter.manifest.publish"])
-        let (noScope, _) = try await m.publisher(key: "jobs", scopes: ["tenant_context"])
-        let (internalApp, _) = try await m.publisher(key: "internal", external: false)
+        let (automation, _) = try await m.manifestPublisher(key: "ops", purpose: .automation, scopes: ["arbiter.manifest.publish"])
+        let (noScope, _) = try await m.manifestPublisher(key: "jobs", scopes: ["tenant_context"])
+        let (internalApp, _) = try await m.manifestPublisher(key: "internal", external: false)
         let admin = try await m.adminToken()
         try await m.test { client in
             let none = try await client.call(.post, "/api/runtime/manifests", nil, crmManifest)
@@ -126,7 +126,7 @@ import Testing
 
     @Test func badManifestsAre400WithEveryField() async throws {
         let m = try await ManagementApp()
-        let (publisher, _) = try await m.publisher()
+        let (publisher, _) = try await m.manifestPublisher()
         try await m.test { client in
             let bad = try await client.call(.post, "/api/runtime/manifests", publisher, [
                 "version": "has space", "extra": 1,

@@ -12,7 +12,7 @@ import Testing
 @Suite struct MarketplaceRouteTests {
     @Test func catalogInstallListUninstall() async throws {
         let m = try await ManagementApp()
-        let (publisher, _) = try await m.publisher()
+        let (publisher, _) = try await m.manifestPublisher()
         let admin = try await m.adminToken("globex")
         let member = try await m.memberToken("globex")
         let globex = m.tenantId("globex")
@@ -33,22 +33,22 @@ import Testing
 
             let denied = try await client.call(.post, "/api/marketplace/installations", member, ["productKey": "acme.crm"])
             #expect(denied.status == .forbidden)
-            let revision = try m.revision("globex")
+            let revision = try m.tenantRevision("globex")
             let installed = try await client.call(.post, "/api/marketplace/installations", admin, ["productKey": "acme.crm"])
             #expect(installed.status == .created)
             let installationId = try #require(installed.json["id"] as? String)
             #expect(installationId.hasPrefix("ins_"))
             #expect(installed.headers[.location] == "/api/marketplace/installations/\(installationId)")
-            #expect(try m.revision("globex") > revision)
+            #expect(try m.tenantRevision("globex") > revision)
 
             // The product's entities are now in globex's graph, not entitled yet.
-            let product = try #require(try m.entity("globex", "Product", "acme.crm"))
+            let product = try #require(try m.graphEntity("globex", "Product", "acme.crm"))
             #expect(product.parents == [EntityUID(type: "Tenant", id: globex)])
-            let reports = try #require(try m.entity("globex", "Feature", "acme.crm/reports"))
+            let reports = try #require(try m.graphEntity("globex", "Feature", "acme.crm/reports"))
             #expect(reports.attributes["entitled"] == .bool(false))
             #expect(reports.attributes["seatPool"] == .entity(EntityUID(type: "SeatPool", id: "acme.crm")))
-            #expect(try m.entity("globex", "SeatPool", "acme.crm")?.attributes["seats"] == .long(0))
-            #expect(try m.entity("globex", "Action", "acme.crm/export")?.parents == [EntityUID(type: "Action", id: "use")])
+            #expect(try m.graphEntity("globex", "SeatPool", "acme.crm")?.attributes["seats"] == .long(0))
+            #expect(try m.graphEntity("globex", "Action", "acme.crm/export")?.parents == [EntityUID(type: "Action", id: "use")])
 
             let twice = try await client.call(.post, "/api/marketplace/installations", admin, ["productKey": "acme.crm"])
             #expect(twice.status == .conflict)
@@ -64,11 +64,11 @@ import Testing
 
             #expect(try await client.call(.delete, "/api/marketplace/installations/\(installationId)", member).status == .forbidden)
             #expect(try await client.call(.delete, "/api/marketplace/installations/\(installationId)", admin).status == .noContent)
-            #expect(try m.entity("globex", "Feature", "acme.crm/reports") == nil)
-            #expect(try m.entity("globex", "Product", "acme.crm") == nil)
-            #expect(try m.entity("globex", "SeatPool", "acme.crm") == nil)
+            #expect(try m.graphEntity("globex", "Feature", "acme.crm/reports") == nil)
+            #expect(try m.graphEntity("globex", "Product", "acme.crm") == nil)
+            #expect(try m.graphEntity("globex", "SeatPool", "acme.crm") == nil)
             // The publisher keeps its own product's entities.
-            #expect(try m.entity("acme", "Feature", "acme.crm/reports") != nil)
+            #expect(try m.graphEntity("acme", "Feature", "acme.crm/reports") != nil)
             #expect(try await client.call(.delete, "/api/marketplace/installations/\(installationId)", admin).status == .notFound)
         }
         let events = try m.services.environment.read { try $0.auditEvents(tenant: globex, limit: 100) }.map(\.action)
@@ -77,7 +77,7 @@ import Testing
 
     @Test func anotherTenantsInstallationIs404AndUnchanged() async throws {
         let m = try await ManagementApp()
-        let (publisher, _) = try await m.publisher()
+        let (publisher, _) = try await m.manifestPublisher()
         let globexAdmin = try await m.adminToken("globex")
         let acmeAdmin = try await m.adminToken("acme")
         let client = try await m.clientToken("globex")
@@ -85,13 +85,13 @@ import Testing
             #expect(try await http.call(.post, "/api/runtime/manifests", publisher, crmManifest).status == .created)
             let installed = try await http.call(.post, "/api/marketplace/installations", globexAdmin, ["productKey": "acme.crm"])
             let id = try #require(installed.json["id"] as? String)
-            let revision = try m.revision("globex")
+            let revision = try m.tenantRevision("globex")
             let answer = try await http.call(.delete, "/api/marketplace/installations/\(id)", acmeAdmin)
             #expect(answer.status == .notFound)
             #expect(answer.isProblem)
-            #expect(try m.revision("globex") == revision)
+            #expect(try m.tenantRevision("globex") == revision)
             #expect(try m.services.licensing.installation(tenantId: m.tenantId("globex"), id: id) != nil)
-            #expect(try m.entity("globex", "Feature", "acme.crm/reports") != nil)
+            #expect(try m.graphEntity("globex", "Feature", "acme.crm/reports") != nil)
             // acme lists only its own (none).
             let listed = try await http.call(.get, "/api/marketplace/installations", acmeAdmin)
             #expect((listed.json["items"] as? [Any])?.isEmpty == true)
