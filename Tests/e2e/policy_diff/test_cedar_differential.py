@@ -60,11 +60,16 @@ def run_case(binary: Path, seed: int, root: Path, data_dir: Path | None = None) 
         source = ["--entities", ent]
     else:
         source = ["--data-dir", str(data_dir), "--tenant", f"diff-{seed}"]
+        # A third of the tenants keep ancestor closures current while importing, a third
+        # compute them after the import, a third walk parent edges: decisions must agree.
+        closures = [str(binary), "graph", "closures", *source, "--enable"]
         load = [str(binary), "graph", "import", *source, "--entities", ent]
-        loaded = subprocess.run(load, capture_output=True, text=True, timeout=120)
-        if loaded.returncode != 0:
-            return [{"seed": seed, "case": case, "cmd": load, "kind": f"graph import exit status {loaded.returncode}",
-                     "stderr": loaded.stderr[-4000:], "stdout": loaded.stdout[-2000:]}]
+        steps = {1: [closures, load], 2: [load, closures]}.get(seed % 3, [load])
+        for step in steps:
+            loaded = subprocess.run(step, capture_output=True, text=True, timeout=120)
+            if loaded.returncode != 0:
+                return [{"seed": seed, "case": case, "cmd": step, "kind": f"{step[2]} {step[3]} exit status {loaded.returncode}",
+                         "stderr": loaded.stderr[-4000:], "stdout": loaded.stdout[-2000:]}]
     cmd = [str(binary), "policy", "eval", "--policies", pdir, *source, "--requests", req]
     base = {"seed": seed, "case": case, "cmd": cmd}
     try:

@@ -13,8 +13,9 @@ struct GraphCommand: AsyncParsableCommand {
               arbiter graph import --tenant acme --entities entities.json
               arbiter graph export --tenant acme > entities.json
               arbiter graph stats --tenant acme
+              arbiter graph closures --tenant acme --enable
             """,
-        subcommands: [GraphImportCommand.self, GraphExportCommand.self, GraphStatsCommand.self]
+        subcommands: [GraphImportCommand.self, GraphExportCommand.self, GraphStatsCommand.self, GraphClosuresCommand.self]
     )
 }
 
