@@ -200,11 +200,11 @@ import TestSupport
             #expect(response.json["type"] as? String == "urn:arbiter:problem:policy-bundle-invalid")
             let diagnostics = try #require(response.json["diagnostics"] as? [[String: Any]])
             let located = diagnostics.map { "\($0["file"] as? String ?? "?"):\($0["line"] as? Int ?? 0)" }
-            // Two problems in each file, each with its position.
-            #expect(diagnostics.filter { $0["file"] as? String == "a.yaml" }.count >= 2, "\(located)")
-            #expect(diagnostics.filter { $0["file"] as? String == "b.yaml" }.count >= 2, "\(located)")
-            #expect(located.contains("a.yaml:5") && located.contains("a.yaml:8"), "\(located)")
-            #expect(located.contains("b.yaml:6") && located.contains("b.yaml:8"), "\(located)")
+            // Two problems in each file, each with its position, in file and line order.
+            #expect(located == ["a.yaml:5", "a.yaml:8", "b.yaml:6", "b.yaml:8"], "\(located)")
+            #expect(diagnostics.map { $0["column"] as? Int ?? 0 } == [13, 36, 14, 13])
+            #expect((diagnostics[0]["message"] as? String)?.contains("permit") == true)
+            #expect(diagnostics[0]["hint"] is String)
             #expect(diagnostics.allSatisfy {
                 ($0["line"] as? Int ?? 0) > 0 && ($0["column"] as? Int ?? 0) > 0 && $0["message"] is String
                     && $0["severity"] as? String == "error"

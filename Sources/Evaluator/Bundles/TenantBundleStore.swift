@@ -39,7 +39,7 @@ public enum TenantBundleError: Error, Equatable {
 /// - `policy.bundle_bytes`     (tenant, number) → `BundleFormat` bytes
 /// - `policy.active_bundles`   (tenant) → active version number
 /// - `policy.bundle_sources`   (tenant, number) → the uploaded files, name → text (JSON)
-/// - `policy.epochs`           (tenant) → policy epoch (JSON Int64), +1 per activation
+/// - `policy.epochs`           (tenant) → policy epoch (8 bytes big-endian), +1 per activation
 public final class TenantBundleStore: Sendable {
     public let environment: Store.Environment
     let versions: Table
@@ -130,7 +130,7 @@ public final class TenantBundleStore: Sendable {
         try txn.put(active, Key(.string(tenant)), withUnsafeBytes(of: number.bigEndian) { Array($0) })
         let revision = try txn.bumpRevision(tenant: tenant)
         let epoch = try policyEpoch(tenantId: tenant, in: txn) + 1
-        try txn.putJSON(epochs, Key(.string(tenant)), epoch)
+        try txn.put(epochs, Key(.string(tenant)), withUnsafeBytes(of: UInt64(epoch).bigEndian) { Array($0) })
         try txn.appendAudit(AuditEvent(
             tenantId: tenant, actor: actor, action: "policy.bundle.activate", target: Self.versionName(number)))
         return (info, revision, epoch)
@@ -149,9 +149,12 @@ public final class TenantBundleStore: Sendable {
     }
 
     /// The same, inside a transaction the caller holds (so it matches the other counters
-    /// read in it).
+    /// read in it). Stored as 8 raw bytes so every check can read it without a decoder.
     public func policyEpoch(tenantId: String, in txn: some TransactionReading) throws -> Int64 {
-        try txn.getJSON(Int64.self, epochs, Key(.string(tenantId))) ?? 0
+        try txn.withValue(epochs, Key(.string(tenantId))) { bytes -> Int64 in
+            guard bytes.count == 8 else { return 0 }
+            return Int64(truncatingIfNeeded: bytes.reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+        } ?? 0
     }
 
     // MARK: Reading
