@@ -113,9 +113,9 @@ extension TestClientProtocol {
             // The user's versions move; the next refresh carries the new ones. A narrower scope
             // is allowed and narrows only this access token, not the grant.
             let tables = f.services.identityTables
-            let tenantId = f.session.tenantId, membershipId = f.session.membershipId
+            let tenantId = f.session.tenantId, userId = f.session.userId
             try await f.services.environment.write { txn in
-                try txn.bumpSubjectVersions(tenantId: tenantId, subjectId: membershipId, permissions: true, entitlements: false, tables: tables)
+                try txn.bumpSubjectVersions(tenantId: tenantId, subjectId: userId, permissions: true, entitlements: false, tables: tables)
             }
             let narrowed = try await client.refreshGrant(next, client: f.web, scope: "openid arbiter.api", uri: "/connect/token")
             #expect(narrowed.status == .ok)

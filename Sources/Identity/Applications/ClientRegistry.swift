@@ -13,6 +13,13 @@ public enum ClientRegistryError: Error, Equatable {
     case applicationHasClients(Int)
 }
 
+/// A client change, handed to `ClientRegistry`'s in-transaction hook (the Server mirrors
+/// clients into the policy graph in the same transaction).
+public enum ClientRegistryChange: Sendable {
+    case saved(OAuthClient)
+    case deleted(tenantId: String, clientId: String)
+}
+
 /// A client just created or given a new secret: the secret in clear, this once. Empty for
 /// a client that has no secret (public clients and certificate clients).
 public struct IssuedClientSecret: Sendable, Equatable {
@@ -43,15 +50,21 @@ public final class ClientRegistry: Sendable {
     let tables: OAuthTables
     /// Where tenants (and so their plans) live; needed only to enforce plan quotas.
     let identity: IdentityTables?
+    /// Runs inside the transaction of every client create, update and delete.
+    let inTransaction: (@Sendable (WriteTransaction, ClientRegistryChange) throws -> Void)?
 
     /// The longest grace period an old secret can be kept after a rotation.
     public static let maxSecretGracePeriod: TimeInterval = 30 * 24 * 3600
     public static let maxNameLength = 200
 
-    public init(environment: Environment, tables: OAuthTables, identity: IdentityTables? = nil) {
+    public init(
+        environment: Environment, tables: OAuthTables, identity: IdentityTables? = nil,
+        inTransaction: (@Sendable (WriteTransaction, ClientRegistryChange) throws -> Void)? = nil
+    ) {
         self.environment = environment
         self.tables = tables
         self.identity = identity
+        self.inTransaction = inTransaction
     }
 
     // MARK: Clients
@@ -97,6 +110,7 @@ public final class ClientRegistry: Sendable {
             certificate: registration.certificate, environmentId: registration.environmentId)
         let tables = self.tables
         let quotas = enforcingPlanQuota ? try quotaReader() : nil
+        let inTransaction = self.inTransaction
         try await environment.write { txn in
             guard try txn.contains(tables.applications, Key(.string(tenantId), .string(applicationId))) else {
                 throw ClientRegistryError.unknownApplication(applicationId)
@@ -113,6 +127,7 @@ public final class ClientRegistry: Sendable {
             }
             try txn.putJSON(tables.clients, Key(.string(tenantId), .string(client.clientId)), client)
             try txn.put(tables.clientTenants, Key(.string(client.clientId)), Array(tenantId.utf8))
+            try inTransaction?(txn, .saved(client))
             try txn.bumpRevision(tenant: tenantId)
             try txn.appendAudit(AuditEvent(
                 time: now, tenantId: tenantId, actor: actor, action: "client.create", target: client.clientId,
@@ -157,6 +172,7 @@ public final class ClientRegistry: Sendable {
         actor: String, now: Date = Date()
     ) async throws -> OAuthClient {
         let tables = self.tables
+        let inTransaction = self.inTransaction
         return try await environment.write { txn in
             let key = Key(.string(tenantId), .string(clientId))
             guard var client = try txn.getJSON(OAuthClient.self, tables.clients, key), client.applicationId == applicationId else {
@@ -191,6 +207,7 @@ public final class ClientRegistry: Sendable {
             if let status = patch.status { client.status = status }
             guard errors.isEmpty else { throw ValidationFailure(errors) }
             try txn.putJSON(tables.clients, key, client)
+            try inTransaction?(txn, .saved(client))
             try txn.bumpRevision(tenant: tenantId)
             try txn.appendAudit(AuditEvent(
                 time: now, tenantId: tenantId, actor: actor, action: "client.update", target: clientId,
@@ -203,6 +220,7 @@ public final class ClientRegistry: Sendable {
     /// its id stops authenticating anywhere at once.
     public func deleteClient(tenantId: String, applicationId: String, clientId: String, actor: String, now: Date = Date()) async throws {
         let tables = self.tables
+        let inTransaction = self.inTransaction
         try await environment.write { txn in
             let key = Key(.string(tenantId), .string(clientId))
             guard let client = try txn.getJSON(OAuthClient.self, tables.clients, key), client.applicationId == applicationId else {
@@ -210,6 +228,7 @@ public final class ClientRegistry: Sendable {
             }
             try txn.delete(tables.clients, key)
             try txn.delete(tables.clientTenants, Key(.string(clientId)))
+            try inTransaction?(txn, .deleted(tenantId: tenantId, clientId: clientId))
             try txn.bumpRevision(tenant: tenantId)
             try txn.appendAudit(AuditEvent(
                 time: now, tenantId: tenantId, actor: actor, action: "client.delete", target: clientId,

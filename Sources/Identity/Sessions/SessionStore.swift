@@ -46,11 +46,13 @@ public final class SessionStore: Sendable {
         }
     }
 
-    /// The user behind an active session, with its membership's current versions: what a
-    /// refresh or a device-code redemption needs to mint a fresh token.
+    /// The user behind an active session, with the user's current versions: what a
+    /// refresh or a device-code redemption needs to mint a fresh token. Versions are kept
+    /// per user (the graph's `User::"usr_…"` is the principal of a check), so a change to
+    /// any of the user's memberships or groups moves them.
     public func subject(of session: SignInSession) throws -> UserTokenSubject {
         let versions = try environment.read {
-            try $0.subjectVersions(tenantId: session.tenantId, subjectId: session.membershipId, tables: tables)
+            try $0.subjectVersions(tenantId: session.tenantId, subjectId: session.userId, tables: tables)
         }
         return UserTokenSubject(
             userId: session.userId, organizationId: session.organizationId, membershipId: session.membershipId,

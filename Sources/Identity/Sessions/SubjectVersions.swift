@@ -1,7 +1,7 @@
 import Foundation
 import Store
 
-/// The `perm_ver` and `ent_ver` counters of a subject (a membership or a client).
+/// The `perm_ver` and `ent_ver` counters of a subject (a user or a client, keyed by its id).
 ///
 /// `perm_ver` moves whenever the subject's roles, groups, grants or applicable policies
 /// change; `ent_ver` whenever its tenant's subscriptions, entitlements or its seats change.

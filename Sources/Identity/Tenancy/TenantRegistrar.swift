@@ -10,6 +10,15 @@ public struct TenantRegistrationResult: Codable, Sendable, Equatable {
     public var revision: UInt64
 }
 
+/// The records a registration writes, handed to `TenantRegistrar`'s in-transaction hook
+/// (the Server projects them into the policy graph in the same transaction).
+public struct RegisteredTenant: Sendable {
+    public var tenant: Tenant
+    public var organization: Organization
+    public var administrator: User
+    public var membership: Membership
+}
+
 public enum TenantRegistrationError: Error, Equatable {
     case slugTaken(String)
 }
@@ -23,16 +32,26 @@ public final class TenantRegistrar: Sendable {
     /// Runs inside the transaction right after the tenant row is written; tests use it to
     /// prove that a failure there leaves nothing behind.
     let afterTenantWritten: (@Sendable () throws -> Void)?
+    /// Runs inside the registration's transaction after every record is written, so what
+    /// it writes (the policy graph's entities) commits or fails with the registration.
+    let inTransaction: (@Sendable (WriteTransaction, RegisteredTenant) throws -> Void)?
 
-    public convenience init(environment: Environment, tables: IdentityTables, hasher: PasswordHasher) {
-        self.init(environment: environment, tables: tables, hasher: hasher, afterTenantWritten: nil)
+    public convenience init(
+        environment: Environment, tables: IdentityTables, hasher: PasswordHasher,
+        inTransaction: (@Sendable (WriteTransaction, RegisteredTenant) throws -> Void)? = nil
+    ) {
+        self.init(environment: environment, tables: tables, hasher: hasher, afterTenantWritten: nil, inTransaction: inTransaction)
     }
 
-    init(environment: Environment, tables: IdentityTables, hasher: PasswordHasher, afterTenantWritten: (@Sendable () throws -> Void)?) {
+    init(
+        environment: Environment, tables: IdentityTables, hasher: PasswordHasher, afterTenantWritten: (@Sendable () throws -> Void)?,
+        inTransaction: (@Sendable (WriteTransaction, RegisteredTenant) throws -> Void)? = nil
+    ) {
         self.environment = environment
         self.tables = tables
         self.hasher = hasher
         self.afterTenantWritten = afterTenantWritten
+        self.inTransaction = inTransaction
     }
 
     public func register(_ registration: TenantRegistration) async throws -> TenantRegistrationResult {
@@ -59,6 +78,7 @@ public final class TenantRegistrar: Sendable {
             userId: user.id, roles: [Membership.administratorRole], createdAt: now)
         let tables = self.tables
         let afterTenantWritten = self.afterTenantWritten
+        let inTransaction = self.inTransaction
 
         return try await environment.write { txn in
             guard try txn.put(tables.tenantSlugs, Key(.string(slug)), Array(tenant.id.utf8), overwrite: false) else {
@@ -70,6 +90,8 @@ public final class TenantRegistrar: Sendable {
             try txn.putJSON(tables.users, Key(.string(tenant.id), .string(user.id)), user)
             try txn.put(tables.userNames, Key(.string(tenant.id), .string(user.userName.lowercased())), Array(user.id.utf8))
             try txn.putJSON(tables.memberships, Key(.string(tenant.id), .string(membership.id)), membership)
+            try inTransaction?(txn, RegisteredTenant(
+                tenant: tenant, organization: organization, administrator: user, membership: membership))
             let revision = try txn.bumpRevision(tenant: tenant.id)
             try txn.appendAudit(AuditEvent(
                 tenantId: tenant.id, actor: user.id, action: "tenant.register",

@@ -12,6 +12,10 @@ public enum ArbiterApplication {
         public let identityTables: IdentityTables
         public let registrar: TenantRegistrar
         public let graph: EntityGraph
+        /// Memberships, roles and groups (projected into `graph` as they change).
+        public let membershipTables: MembershipTables
+        /// bcrypt at the configured cost, for users created through the management API.
+        public let passwordHasher: PasswordHasher
         /// Resource scopes and their per-member grants (`check-scoped`).
         public let scopeTables: ScopeTables
         public let tenantBundles: TenantBundleStore
@@ -59,11 +63,17 @@ public enum ArbiterApplication {
             authorizationRequests = try AuthorizationRequestStore(environment: environment)
             authorizationCodes = try AuthorizationCodeStore(environment: environment, identity: identityTables)
             browserSessions = try BrowserSessionStore(environment: environment, identity: identityTables)
+            let graph = self.graph
+            membershipTables = try MembershipTables(environment: environment, identity: identityTables)
+            passwordHasher = PasswordHasher(cost: UInt8(configuration.passwordHashCost))
             registrar = TenantRegistrar(
                 environment: environment, tables: identityTables,
-                hasher: PasswordHasher(cost: UInt8(configuration.passwordHashCost)))
+                hasher: PasswordHasher(cost: UInt8(configuration.passwordHashCost)),
+                inTransaction: { txn, registered in try IdentityFacts.registered(registered, graph: graph, in: txn) })
             oauthTables = try OAuthTables(environment: environment)
-            clients = ClientRegistry(environment: environment, tables: oauthTables, identity: identityTables)
+            clients = ClientRegistry(
+                environment: environment, tables: oauthTables, identity: identityTables,
+                inTransaction: { txn, change in try IdentityFacts.clientChanged(change, graph: graph, in: txn) })
             signingKeys = SigningKeyStore(environment: environment, tables: oauthTables)
             let naming = IssuerNaming(baseURL: configuration.publicBaseURL)
             tokenIssuer = AccessTokenIssuer(keys: signingKeys, naming: naming)
@@ -92,6 +102,7 @@ public enum ArbiterApplication {
         OpenAPIRoutes().add(to: router)
         TenantRegistrationRoutes(registrar: services.registrar, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         ApplicationRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
+        OrganizationRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         ScopeRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         PolicyBundleRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         ProtocolRoutes(services: services).add(to: router)

@@ -71,7 +71,10 @@ struct ManagementAuthorizer: Sendable {
             let active = (user?.active ?? false) && membership?.userId == session.userId
             let principal = Entity(
                 uid: EntityUID(type: "User", id: session.userId),
-                attributes: ["tenant": .entity(tenant), "roles": .set(roles), "active": .bool(active)],
+                attributes: [
+                    "tenant": .entity(tenant), "roles": .set(roles), "active": .bool(active),
+                    "userName": .string(user?.userName ?? ""), "email": .string(user?.email ?? ""),
+                ],
                 parents: [tenant])
             return ManagementCaller(tenantId: tenantId, tenantSlug: token.tenantSlug, actor: session.userId, principal: principal)
         }
@@ -161,6 +164,26 @@ struct ManagementAuthorizer: Sendable {
             uid: EntityUID(type: "Client", id: id),
             attributes: ["tenant": .entity(tenantUID(tenantId)), "scopes": .set(Set(scopes.map(Value.string)))],
             parents: [EntityUID(type: "Application", id: applicationId)])
+    }
+
+    static func organization(tenantId: String, id: String) -> Entity {
+        Entity(
+            uid: EntityUID(type: "Organization", id: id), attributes: ["tenant": .entity(tenantUID(tenantId))],
+            parents: [tenantUID(tenantId)])
+    }
+
+    /// A membership of an organization (pass the organization's entity as `related`).
+    static func membership(tenantId: String, organizationId: String, id: String) -> Entity {
+        Entity(
+            uid: EntityUID(type: "Membership", id: id), attributes: ["tenant": .entity(tenantUID(tenantId))],
+            parents: [EntityUID(type: "Organization", id: organizationId)])
+    }
+
+    /// A group of an organization's members (pass the organization's entity as `related`).
+    static func group(tenantId: String, organizationId: String, id: String, name: String) -> Entity {
+        Entity(
+            uid: EntityUID(type: "Group", id: id), attributes: ["tenant": .entity(tenantUID(tenantId)), "name": .string(name)],
+            parents: [EntityUID(type: "Organization", id: organizationId)])
     }
 
     /// The id a resource that does not exist yet is asked about under (`create`): the
