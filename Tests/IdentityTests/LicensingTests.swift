@@ -215,4 +215,38 @@ struct LicensingFixture {
         }
         #expect(try store.seatAssignments(tenantId: globex).count == 2)
     }
+
+    @Test func reactivatingNeedsTheInstallationAndNoOtherActiveSubscription() async throws {
+        let f = try await LicensingFixture()
+        _ = try await f.publish()
+        let store = f.store
+        let globex = f.globex
+        _ = try await f.write { try store.install(tenantId: globex, productKey: "acme.crm", actor: "t", in: $0) }
+        let first = try await f.write {
+            try store.createSubscription(tenantId: globex, productKey: "acme.crm", seats: 1, actor: "t", in: $0)
+        }
+        _ = try await f.write {
+            try store.updateSubscription(tenantId: globex, id: first.id, seats: nil, status: .cancelled, actor: "t", in: $0)
+        }
+        let second = try await f.write {
+            try store.createSubscription(tenantId: globex, productKey: "acme.crm", seats: 3, actor: "t", in: $0)
+        }
+        await #expect(throws: LicensingError.subscriptionExists("acme.crm")) {
+            try await f.write { try store.updateSubscription(tenantId: globex, id: first.id, seats: nil, status: .active, actor: "t", in: $0) }
+        }
+        _ = try await f.write {
+            try store.updateSubscription(tenantId: globex, id: second.id, seats: nil, status: .cancelled, actor: "t", in: $0)
+        }
+        let installation = try store.installations(tenantId: globex)[0]
+        _ = try await f.write { try store.uninstall(tenantId: globex, id: installation.id, actor: "t", in: $0) }
+        await #expect(throws: LicensingError.notInstalled("acme.crm")) {
+            try await f.write { try store.updateSubscription(tenantId: globex, id: first.id, seats: nil, status: .active, actor: "t", in: $0) }
+        }
+        _ = try await f.write { try store.install(tenantId: globex, productKey: "acme.crm", actor: "t", in: $0) }
+        let (_, reactivated) = try await f.write {
+            try store.updateSubscription(tenantId: globex, id: first.id, seats: 2, status: .active, actor: "t", in: $0)
+        }
+        #expect(reactivated.status == .active && reactivated.seats == 2)
+        #expect(try f.environment.read { try store.activeSubscription(tenantId: globex, productKey: "acme.crm", in: $0) }?.id == first.id)
+    }
 }
