@@ -280,6 +280,30 @@ import TestSupport
         #expect(try m.services.tenantBundles.loadActive()[tenantId]?.version == "v2")
     }
 
+    /// Concurrent activations commit in some order and swap the registry in another; the
+    /// registry must still end on the version LMDB holds as active.
+    @Test func concurrentActivationsLeaveTheRegistryOnTheStoredActiveVersion() async throws {
+        let m = try await ManagementApp()
+        let admin = try await m.adminToken()
+        let tenantId = m.tenantId("acme")
+        try await m.test { client in
+            for rule in ["one", "two", "three"] {
+                #expect(try await put(client, admin, ["p.yaml": Self.policy("p", rule: rule)]).status == .created)
+            }
+            try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for i in 0..<24 {
+                    group.addTask {
+                        try await client.call(.post, "/api/runtime/policies/v\(i % 3 + 1)/activate", admin).status
+                    }
+                }
+                for try await status in group { #expect(status == .ok) }
+            }
+        }
+        let stored = try m.services.tenantBundles.activeVersion(tenant: tenantId)
+        #expect(m.services.policies.tenant(tenantId)?.version == stored)
+        #expect(try m.services.tenantBundles.policyEpoch(tenantId: tenantId) == 27)
+    }
+
     @Test func tenantsCannotSeeOrActivateEachOthersVersions() async throws {
         let m = try await ManagementApp()
         let acme = try await m.adminToken("acme")
