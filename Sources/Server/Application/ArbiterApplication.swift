@@ -14,10 +14,10 @@ public enum ArbiterApplication {
         public let graph: EntityGraph
         /// Memberships, roles and groups (projected into `graph` as they change).
         public let membershipTables: MembershipTables
-        /// bcrypt at the configured cost, for users created through the management API.
-        public let passwordHasher: PasswordHasher
         /// Resource scopes and their per-member grants (`check-scoped`).
         public let scopeTables: ScopeTables
+        /// bcrypt at the configured cost, for users created through the management API.
+        public let passwordHasher: PasswordHasher
         public let tenantBundles: TenantBundleStore
         /// The built-in program and each tenant's active bundle.
         public let policies: PolicyRegistry
@@ -53,7 +53,6 @@ public enum ArbiterApplication {
             tls = try ServerTLS(configuration: configuration)
             identityTables = try IdentityTables(environment: environment)
             graph = try EntityGraph(environment: environment)
-            scopeTables = try ScopeTables(environment: environment)
             tenantBundles = try TenantBundleStore(environment: environment)
             policies = PolicyRegistry(builtIn: builtInPolicies, tenants: try tenantBundles.loadActive())
             runtime = RuntimeAuthorizer(graph: graph, policies: policies, identityTables: identityTables, bundles: tenantBundles)
@@ -65,6 +64,7 @@ public enum ArbiterApplication {
             browserSessions = try BrowserSessionStore(environment: environment, identity: identityTables)
             let graph = self.graph
             membershipTables = try MembershipTables(environment: environment, identity: identityTables)
+            scopeTables = try ScopeTables(environment: environment)
             passwordHasher = PasswordHasher(cost: UInt8(configuration.passwordHashCost))
             registrar = TenantRegistrar(
                 environment: environment, tables: identityTables,
@@ -102,16 +102,17 @@ public enum ArbiterApplication {
         OpenAPIRoutes().add(to: router)
         TenantRegistrationRoutes(registrar: services.registrar, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         ApplicationRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
-        OrganizationRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
-        ScopeRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         PolicyBundleRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
+        OrganizationRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         ProtocolRoutes(services: services).add(to: router)
         DeviceVerificationRoutes(services: services, configuration: configuration).add(to: router)
-        CheckRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
-        MeRoutes(services: services).add(to: router)
         ManifestRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         MarketplaceRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         LicensingRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
+        CheckRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
+        MeRoutes(services: services).add(to: router)
+        ScopeRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
+        CheckScopedRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         return router
     }
 
