@@ -157,7 +157,11 @@ def admin_token(url):
 
 
 def set_up_arbiter(arbiter, data_dir, folder, port, out):
-    """A fresh data dir: tenant, scenario (b) graph, policy bundle, client, token."""
+    """A fresh data dir: tenant, scenario (b) graph, policy bundle, client, token.
+
+    The graph import and the client run as CLI commands while no server has the data dir
+    open: a large import grows the LMDB map, which a running server's environment does
+    not follow (it would answer 500 until restarted)."""
     shutil.rmtree(data_dir, ignore_errors=True)
     data_dir.mkdir(parents=True)
     server = start_arbiter(arbiter, data_dir, port, out)
@@ -167,24 +171,30 @@ def set_up_arbiter(arbiter, data_dir, folder, port, out):
             "password": PASSWORD, "planCode": "developer"})
         if created.status_code != 201:
             raise SystemExit(f"tenant registration: {created.status_code} {created.text}")
-        log("importing scenario (b) entities with `arbiter graph import` (the server keeps running)")
-        started = time.time()
-        subprocess.run([str(arbiter), "graph", "import", "--data-dir", str(data_dir), "--tenant", TENANT,
-                        "--entities", str(folder / "entities.json"), "--batch-size", "20000"],
-                       check=True, stderr=subprocess.DEVNULL)
-        log(f"  imported in {time.time() - started:.1f} s")
+        tenant_id = created.json()["tenantId"]
+    finally:
+        server.stop()
+    log("importing scenario (b) entities with `arbiter graph import`")
+    started = time.time()
+    entities = arbiter_users(folder / "entities.json", tenant_id, out / "entities-arbiter.json")
+    subprocess.run([str(arbiter), "graph", "import", "--data-dir", str(data_dir), "--tenant", TENANT,
+                    "--entities", str(entities), "--batch-size", "20000"],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log(f"  imported in {time.time() - started:.1f} s")
+    made = subprocess.run([str(arbiter), "admin", "create-client", "--data-dir", str(data_dir), "--tenant", TENANT,
+                           "--name", "Load benchmark", "--purpose", "automation",
+                           "--scopes", "arbiter.api arbiter.runtime.check tenant_context"],
+                          check=True, capture_output=True, text=True).stdout
+    fields = dict(line.split(": ", 1) for line in made.splitlines() if ": " in line)
+    server = start_arbiter(arbiter, data_dir, port, out)
+    try:
         files = {p.name: p.read_text() for p in sorted((folder / "policies").glob("*.yaml"))}
         admin = admin_token(server.url)
         uploaded = requests.put(server.url + "/api/runtime/policies", json=files,
                                 headers={"Authorization": "Bearer " + admin})
         if uploaded.status_code != 201:
             raise SystemExit(f"PUT /api/runtime/policies: {uploaded.status_code} {uploaded.text[:2000]}")
-        log(f"  policy bundle active: {uploaded.json()}")
-        made = subprocess.run([str(arbiter), "admin", "create-client", "--data-dir", str(data_dir), "--tenant", TENANT,
-                               "--name", "Load benchmark", "--purpose", "automation",
-                               "--scopes", "arbiter.api arbiter.runtime.check tenant_context"],
-                              check=True, capture_output=True, text=True).stdout
-        fields = dict(line.split(": ", 1) for line in made.splitlines() if ": " in line)
+        log(f"  policy bundle active (PUT /api/runtime/policies): {uploaded.json()}")
         token = requests.post(f"{server.url}/t/{TENANT}/connect/token",
                               data={"grant_type": "client_credentials",
                                     "scope": "arbiter.api arbiter.runtime.check tenant_context"},
@@ -196,8 +206,28 @@ def set_up_arbiter(arbiter, data_dir, folder, port, out):
         server.stop()
 
 
+def arbiter_users(source, tenant_id, target):
+    """The scenario's users with the attributes Arbiter's own `User` entities carry
+    (RUNTIME.md: tenant, userName, email, active, roles). The built-in rules read
+    `principal.active` on every runtime check of a `User` (`inactive-users-are-denied`,
+    and the `read` rules of the management API, whose action name the scenario shares);
+    without it each check would answer six evaluation errors, which no real tenant's
+    users produce."""
+    entities = json.loads(source.read_text())
+    for entity in entities:
+        if entity["uid"]["type"] == "User":
+            uid = entity["uid"]["id"]
+            entity["attrs"].update({
+                "tenant": {"__entity": {"type": "Tenant", "id": tenant_id}}, "userName": uid,
+                "email": f"{uid}@bench.example", "active": True, "roles": []})
+    target.write_text(json.dumps(entities))
+    return target
+
+
 def start_arbiter(arbiter, data_dir, port, out):
+    # One issuer for every start (tokens name it; the port changes between starts).
     return Server("arbiter", [str(arbiter), "serve", "--port", str(port), "--data-dir", str(data_dir),
+                              "--issuer", "http://arbiter.bench.invalid",
                               "--policies", str(REPO / "Policies"), "--log-level", os.environ.get("ARBITER_BENCH_LOG_LEVEL", "info")],
                   port, out / "arbiter.log")
 
@@ -211,6 +241,8 @@ def sanity(url, token, checks):
         answer = session.post(url + CHECK_PATH, json=body)
         if answer.status_code != 200:
             raise SystemExit(f"check answered {answer.status_code}: {answer.text}")
+        if answer.json()["errors"]:
+            raise SystemExit(f"check answered with evaluation errors: {answer.text[:1000]}")
         decision = answer.json()["decision"]
         counts[decision] = counts.get(decision, 0) + 1
     batch = session.post(url + BATCH_PATH, json={"checks": checks[:BATCH_SIZE]})

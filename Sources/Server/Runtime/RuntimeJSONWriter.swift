@@ -22,7 +22,8 @@ struct RuntimeJSONWriter {
         separator()
         bytes.append(UInt8(ascii: "\""))
         bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
@@ -34,8 +35,26 @@ struct RuntimeJSONWriter {
     }
 
     mutating func string(_ text: String) { separator(); appendString(text); needsComma = true }
-    mutating func int(_ value: Int64) { separator(); bytes.append(contentsOf: String(value).utf8); needsComma = true }
-    mutating func bool(_ value: Bool) { separator(); bytes.append(contentsOf: (value ? "true" : "false").utf8); needsComma = true }
+    mutating func int(_ value: Int64) {
+        separator()
+        // Digits straight into the buffer: `String(value)` allocated a string per number.
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        let start = bytes.count
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        bytes[start...].reverse()
+        needsComma = true
+    }
+
+    mutating func bool(_ value: Bool) {
+        separator()
+        let text: StaticString = value ? "true" : "false"
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        needsComma = true
+    }
     mutating func null() { separator(); bytes.append(contentsOf: "null".utf8); needsComma = true }
 
     mutating func strings(_ values: [String]) {
@@ -51,6 +70,12 @@ struct RuntimeJSONWriter {
 
     private mutating func appendString(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Rule ids, revisions and most messages need no escaping: copy them in one go.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: text.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
