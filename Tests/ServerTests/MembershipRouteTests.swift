@@ -290,9 +290,43 @@ func identityParents(_ entity: Evaluator.Entity?) -> Set<String> { Set(entity?.p
             #expect(refreshed.status == .ok)
             let access = try #require(refreshed.json["access_token"] as? String)
             #expect(RefreshApp.payload(access)["perm_ver"] as? Int == Int(after))
+
+            // The runtime API reads the re-projected graph: the user's roles as they are now,
+            // and the same permVer a fresh token carries.
+            let me = try await client.call(.get, "/api/runtime/authorization/me", token)
+            #expect(me.status == .ok)
+            #expect(me.json["roles"] as? [String] == ["approver", "editor"])
+            #expect(me.json["permVer"] as? Int == Int(after))
         }
         // The old token still says what it said: callers compare it with the current value.
         #expect(try await m.services.tokenVerifier.verify(token).claims.perm_ver == before)
+    }
+
+    /// A user's entity carries parents from licensing too (`SeatPool`); re-projecting the
+    /// user after a role or group change keeps them.
+    @Test func reprojectionKeepsTheUsersSeats() async throws {
+        let m = try await ManagementApp()
+        let (publisher, _) = try await m.manifestPublisher()
+        let admin = try await m.adminToken("globex")
+        let uri = m.membershipsURI("globex")
+        try await m.test { client in
+            let member = try await client.call(.post, uri, admin, Self.newUser("gus"))
+            let membershipId = try #require(member.json["id"] as? String)
+            let userId = try #require(member.json["userId"] as? String)
+            #expect(try await client.call(.post, "/api/runtime/manifests", publisher, crmManifest).status == .created)
+            #expect(try await client.call(.post, "/api/marketplace/installations", admin, ["productKey": "acme.crm"]).status == .created)
+            let subscription = try await client.call(.post, "/api/licensing/subscriptions", admin, ["productKey": "acme.crm", "seats": 1])
+            let subscriptionId = try #require(subscription.json["id"] as? String)
+            let seat = try await client.call(
+                .post, "/api/licensing/seat-assignments", admin, ["subscriptionId": subscriptionId, "userId": userId])
+            #expect(seat.status == .created)
+            #expect(identityParents(try m.identityEntity("globex", "User", userId)).contains(#"SeatPool::"acme.crm""#))
+
+            #expect(try await client.call(.put, "\(uri)/\(membershipId)/roles", admin, ["roles": ["analyst"]]).status == .ok)
+            let user = try m.identityEntity("globex", "User", userId)
+            #expect(identityParents(user).contains(#"SeatPool::"acme.crm""#))
+            #expect(identityParents(user).contains(#"Role::"analyst""#))
+        }
     }
 
     @Test func clientsAreProjectedWhenCreatedAndDeleted() async throws {

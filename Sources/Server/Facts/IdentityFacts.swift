@@ -69,9 +69,11 @@ enum IdentityFacts {
     // MARK: Writes inside the caller's transaction
 
     /// Re-reads a user's memberships and groups in `txn` and writes the user's entity as
-    /// they now are (deleted when the user record is gone).
+    /// they now are (deleted when the user record is gone). An upsert replaces every parent
+    /// edge, so the `SeatPool` parents of the seats the user holds (licensing) are re-added.
     static func projectUser(
-        tenantId: String, userId: String, graph: EntityGraph, tables: MembershipTables, in txn: WriteTransaction
+        tenantId: String, userId: String, graph: EntityGraph, tables: MembershipTables, licensing: LicensingStore?,
+        in txn: WriteTransaction
     ) throws {
         guard let user = try txn.user(tenantId: tenantId, id: userId, tables: tables) else {
             try graph.delete([userUID(userId)], tenant: tenantId, in: txn)
@@ -82,7 +84,11 @@ enum IdentityFacts {
         for membership in memberships {
             groupIds += try txn.groupIds(ofMembership: membership.id, tenantId: tenantId, tables: tables)
         }
-        try graph.upsert(Self.user(user, memberships: memberships, groupIds: groupIds), tenant: tenantId, in: txn)
+        var entities = Self.user(user, memberships: memberships, groupIds: groupIds)
+        if let licensing {
+            entities[0].parents += try LicensingFacts.seatPoolParents(tenantId: tenantId, userId: userId, licensing: licensing, in: txn)
+        }
+        try graph.upsert(entities, tenant: tenantId, in: txn)
     }
 
     /// A new tenant's tenant, first organization and administrator.

@@ -59,6 +59,7 @@ struct OrganizationRoutes {
     ) async throws -> T {
         let tables = self.tables
         let graph = services.graph
+        let licensing = services.licensing
         let tenantId = caller.tenantId
         return try await OrganizationsAPI.mapping {
             try await services.environment.write { txn in
@@ -67,7 +68,8 @@ struct OrganizationRoutes {
                 try graph.upsert(outcome.upserts, tenant: tenantId, in: txn)
                 try graph.delete(outcome.deletes, tenant: tenantId, in: txn)
                 for userId in Set(outcome.users).sorted() {
-                    try IdentityFacts.projectUser(tenantId: tenantId, userId: userId, graph: graph, tables: tables, in: txn)
+                    try IdentityFacts.projectUser(
+                        tenantId: tenantId, userId: userId, graph: graph, tables: tables, licensing: licensing, in: txn)
                 }
                 try txn.bumpRevision(tenant: tenantId)
                 return outcome.result
