@@ -37,6 +37,16 @@ import Testing
         #expect(response.status == .ok, "\(String(buffer: response.body))")
     }
 
+    /// `memberToken` writes the user and membership straight into the tables; project the
+    /// user into the graph as the memberships API would.
+    func project(_ m: ManagementApp, _ userId: String, slug: String = "acme") async throws {
+        let (tenantId, graph, tables, licensing) = (m.tenantId(slug), m.services.graph, m.services.membershipTables, m.services.licensing)
+        try await m.services.environment.write { txn in
+            try IdentityFacts.projectUser(tenantId: tenantId, userId: userId, graph: graph, tables: tables, licensing: licensing, in: txn)
+            try txn.bumpRevision(tenant: tenantId)
+        }
+    }
+
     func check(_ client: any TestClientProtocol, _ token: String?, _ body: [String: Any]) async throws -> TestResponse {
         try await client.call(.post, "/api/runtime/authorization/check-scoped", token, body)
     }
@@ -46,6 +56,7 @@ import Testing
         let admin = try await m.adminToken()
         let token = try await m.memberToken()
         let member = try m.memberUserId()
+        try await project(m, member)
         try await m.test { client in
             let t = try await tree(client, m, admin)
             try await grant(client, admin, t.root, member, [("read", "deny")])
@@ -87,6 +98,40 @@ import Testing
             let adminAnswer = try await check(client, admin, ["action": "read", "scope": t.db])
             #expect(adminAnswer.json["matchedScope"] is NSNull)
             #expect(adminAnswer.json["basis"] as? String == "policy")
+            // No built-in management rule leaks into check-scoped: an administrator gets no
+            // `read` on scopes from the policies.
+            #expect(adminAnswer.json["decision"] as? String == "deny")
+        }
+    }
+
+    @Test func grantsCountOnlyForCurrentMembersOfTheOrganization() async throws {
+        let m = try await ManagementApp()
+        let admin = try await m.adminToken()
+        let token = try await m.memberToken()
+        let member = try m.memberUserId()
+        let tenantId = m.tenantId("acme")
+        try await m.test { client in
+            let t = try await tree(client, m, admin)
+            // Not yet in the graph as a member of the organization: the tree is silent.
+            try await grant(client, admin, t.apollo, member, [("read", "allow")])
+            let before = try await check(client, token, ["action": "read", "scope": t.db])
+            #expect(before.json["matchedScope"] is NSNull)
+            #expect(before.json["decision"] as? String == "deny")
+            try await project(m, member)
+            let member1 = try await check(client, token, ["action": "read", "scope": t.db])
+            #expect(member1.json["matchedScope"] as? String == t.apollo)
+            #expect(member1.json["decision"] as? String == "allow")
+            // The membership ends (the user stays in the tenant): the grant no longer counts.
+            let tables = m.services.identityTables
+            try await m.services.environment.write { txn in
+                for row in try txn.entries(tables.memberships, prefix: Key(.string(tenantId))) {
+                    if try StoredJSON.decode(Membership.self, from: row.value).userId == member { try txn.delete(tables.memberships, row.key) }
+                }
+            }
+            try await project(m, member)
+            let after = try await check(client, token, ["action": "read", "scope": t.db])
+            #expect(after.json["matchedScope"] is NSNull)
+            #expect(after.json["decision"] as? String == "deny")
         }
     }
 
@@ -95,6 +140,7 @@ import Testing
         let admin = try await m.adminToken()
         let token = try await m.memberToken()
         let member = try m.memberUserId()
+        try await project(m, member)
         try await m.test { client in
             let t = try await tree(client, m, admin)
             // One scope, both effects match `write`: deny wins.
@@ -136,6 +182,7 @@ import Testing
         let admin = try await m.adminToken()
         let token = try await m.memberToken()
         let member = try m.memberUserId()
+        try await project(m, member)
         let tenantId = m.tenantId("acme")
         try await m.test { client in
             let t = try await tree(client, m, admin)
@@ -193,6 +240,7 @@ import Testing
         let admin = try await m.adminToken()
         let token = try await m.memberToken()
         let member = try m.memberUserId()
+        try await project(m, member)
         let tenantId = m.tenantId("acme")
         try await m.test { client in
             let t = try await tree(client, m, admin)
@@ -223,6 +271,7 @@ import Testing
         let admin = try await m.adminToken()
         let token = try await m.memberToken()
         let member = try m.memberUserId()
+        try await project(m, member)
         let globex = try await m.adminToken("globex")
         try await m.test { client in
             let t = try await tree(client, m, admin)

@@ -16,8 +16,10 @@ import Store
 ///    deny rule denies, whatever the grants say;
 /// 2. with `entitlement`, `Feature::"<entitlement>"` must have `entitled == true`;
 /// 3. walking from the scope to its root, the nearest scope holding a grant of the
-///    principal (`User::"usr_…"`; other principals hold none) matching the action (or `*`)
-///    decides, deny beating allow on the same scope;
+///    principal matching the action (or `*`) decides, deny beating allow on the same scope.
+///    Only a `User::"usr_…"` that is a member of the scope's organization (its graph
+///    entity has the Organization as a parent) holds grants; for anyone else the tree is
+///    silent;
 /// 4. with no such grant, the policies' own answer stands (allow only if a rule allowed).
 ///
 /// The answer is `check`'s (`decision, allowed, reasons, errors, permVer, entVer,
@@ -126,7 +128,16 @@ struct CheckScopedRoutes {
             var request = check.request
             if !namesResource { request.resource = ScopeFacts.uid(scope.id) }
             let principal = request.principal
-            let member = principal.type == "User" ? principal.id : nil
+            // Grants count only for a current member of the scope's organization (a parent
+            // edge of the user in the graph, at this snapshot): a user who left keeps no
+            // access through grants nobody cleaned up.
+            var member: String?
+            if principal.type == "User" {
+                let organization = ScopeFacts.organizationUID(scope.organizationId)
+                var belongs = false
+                try snapshot.entities.forEachParent(of: principal) { if $0 == organization { belongs = true } }
+                if belongs { member = principal.id }
+            }
             let chain = try txn.scopeChain(tenantId: tenantId, from: scope, memberId: member, tables: tables)
             let walk = ScopedDecision.walk(chain, action: request.action.id)
             var decision = snapshot.decide(request, explain: check.explain, versions: try snapshot.versions(subjectId: principal.id))

@@ -124,37 +124,16 @@ enum ScopeGrantsBody {
     }
 }
 
-/// What the scope routes share: the management-API entities of scopes and the mapping of
+/// What the scope routes share: the management-API entity a scope is authorized on and the mapping of
 /// `ScopeError` to problems.
 enum ScopesAPI {
     static func tenantUID(_ tenantId: String) -> EntityUID { ManagementAuthorizer.tenantUID(tenantId) }
 
-    /// The scope as the built-in policies see it: a child of its Organization, which is a
-    /// child of the Tenant, so `resource in principal.tenant` walks up.
-    static func entity(_ scope: Scope) -> (PolicyEntity, related: [PolicyEntity]) {
-        let organization = PolicyEntity(
+    /// The scope's Organization as the built-in policies see it (child of the Tenant).
+    static func organization(_ scope: Scope) -> PolicyEntity {
+        PolicyEntity(
             uid: ScopeFacts.organizationUID(scope.organizationId), attributes: ["tenant": .entity(tenantUID(scope.tenantId))],
             parents: [tenantUID(scope.tenantId)])
-        let entity = PolicyEntity(
-            uid: ScopeFacts.uid(scope.id),
-            attributes: [
-                "tenant": .entity(tenantUID(scope.tenantId)), "organization": .entity(organization.uid),
-                "path": .string(scope.path), "name": .string(scope.name), "depth": .long(Int64(scope.depth)),
-            ],
-            parents: [organization.uid])
-        return (entity, [organization])
-    }
-
-    /// A scope about to be created, asked about by type and tenant only.
-    static func newScope(tenantId: String) -> PolicyEntity {
-        PolicyEntity(
-            uid: ScopeFacts.uid(ManagementAuthorizer.newObjectID),
-            attributes: [
-                "tenant": .entity(tenantUID(tenantId)),
-                "organization": .entity(ScopeFacts.organizationUID(ManagementAuthorizer.newObjectID)), "path": .string("/"),
-                "name": .string(ManagementAuthorizer.newObjectID), "depth": .long(0),
-            ],
-            parents: [tenantUID(tenantId)])
     }
 
     static func mapping<T>(_ body: () async throws -> T) async throws -> T {

@@ -9,8 +9,9 @@ import Store
 ///
 /// Authentication and authorization are the management API's (`ManagementAuthorizer`): a
 /// bearer token with `arbiter.api`, the tenant from the token, ids looked up inside it
-/// (404 otherwise) before the built-in policies decide — administrators manage scopes and
-/// grants, active members read them, clients nothing.
+/// (404 otherwise) before the built-in policies decide on the scope's Organization —
+/// administrators (update) manage scopes and grants, active members (read) read them,
+/// clients nothing.
 ///
 /// Deleting a scope that still has children is refused (409 `scope-has-children`) rather
 /// than cascading: a subtree's grants should not vanish as a side effect.
@@ -43,16 +44,22 @@ struct ScopeRoutes {
         return scope
     }
 
+    /// Scopes are part of their organization's structure: reading one is reading the
+    /// Organization, changing one (or its grants) is updating it. The built-in policies hold
+    /// no rule about `Scope` itself on purpose — runtime checks (`check-scoped`) run them too,
+    /// and a management rule such as "members read scopes" would allow every member the
+    /// application action `read` on every scope, past the grants.
     func authorize(_ caller: ManagementCaller, _ action: ManagementAction, _ scope: Scope, _ context: ArbiterRequestContext) throws {
-        let (entity, related) = ScopesAPI.entity(scope)
-        try authorizer.authorize(caller, action, entity, related: related, logger: context.logger)
+        try authorizer.authorize(
+            caller, action == .read ? .read : .update, ScopesAPI.organization(scope), logger: context.logger)
     }
 
     // MARK: Handlers
 
     func create(_ request: Request, _ context: ArbiterRequestContext) async throws -> Response {
         let caller = try authorizer.caller(context)
-        try authorizer.authorize(caller, .create, ScopesAPI.newScope(tenantId: caller.tenantId), logger: context.logger)
+        // Creating needs the right to change the tenant's structure, like the organization's.
+        try authorizer.authorize(caller, .update, ManagementAuthorizer.tenant(caller), logger: context.logger)
         var fields = try await ApplicationsAPI.fields(request, limit: maxBodyBytes)
         let body = try CreateScopeBody.read(&fields)
         let scope = try await ScopesAPI.mapping {
@@ -79,10 +86,7 @@ struct ScopeRoutes {
             }
             return try txn.scopes(tenantId: tenantId, organizationId: organizationId, after: after, limit: limit, tables: tables)
         }
-        let visible = page.items.filter {
-            let (entity, related) = ScopesAPI.entity($0)
-            return authorizer.allows(caller, .read, entity, related: related)
-        }
+        let visible = page.items.filter { authorizer.allows(caller, .read, ScopesAPI.organization($0)) }
         return try JSONResponse.make(.ok, PageDTO(items: visible.map(ScopeDTO.init), nextAfter: page.nextAfter))
     }
 
