@@ -3,6 +3,7 @@ Authlib drives discovery, the client-credentials grant (client_secret_basic and
 client_secret_post) and introspection; PyJWT verifies token signatures against the
 tenant's JWKS on its own. Key rotation is done by the operator CLI on the live data dir."""
 
+import json
 import subprocess
 import time
 
@@ -175,3 +176,16 @@ def test_operator_cli_refuses_unknown_scopes(tenant):
         capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "made.up" in result.stderr and "openid" in result.stderr
+
+
+def test_clients_made_by_the_operator_are_in_the_policy_graph(tenant):
+    """`arbiter admin create-client` writes the Client entity in the same transaction as
+    the client, as the management API does, so checks can name it as a principal."""
+    exported = subprocess.run(
+        [str(arbiter_binary()), "graph", "export", "--tenant", "acme", "--data-dir", str(tenant["server"].data_dir)],
+        capture_output=True, text=True, timeout=60)
+    assert exported.returncode == 0, exported.stderr
+    entities = json.loads(exported.stdout)
+    clients = [e for e in entities if e["uid"]["type"] == "Client" and e["uid"]["id"] == tenant["client_id"]]
+    assert len(clients) == 1, [e["uid"] for e in entities]
+    assert set(clients[0]["attrs"]["scopes"]) == {"arbiter.api", "tenant_context"}

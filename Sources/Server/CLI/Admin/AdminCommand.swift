@@ -1,3 +1,4 @@
+import Evaluator
 import ArgumentParser
 import Identity
 import Store
@@ -32,6 +33,17 @@ struct AdminTenantOptions: ParsableArguments {
         var environment: Store.Environment
         var tenant: Tenant
         var tables: OAuthTables
+        var identity: IdentityTables
+        var graph: EntityGraph
+
+        /// The registry the server uses too: client changes land in the tenant's graph in
+        /// the same write transaction, whoever makes them.
+        func clientRegistry() -> ClientRegistry {
+            let graph = self.graph
+            return ClientRegistry(
+                environment: environment, tables: tables, identity: identity,
+                inTransaction: { txn, change in try IdentityFacts.clientChanged(change, graph: graph, in: txn) })
+        }
     }
 
     func open() throws -> Opened {
@@ -40,7 +52,9 @@ struct AdminTenantOptions: ParsableArguments {
         guard let found = try environment.read({ try identity.tenant(slug: tenant, in: $0) }) else {
             throw ValidationError("no tenant with slug '\(tenant)' in \(dataDirectory)")
         }
-        return Opened(environment: environment, tenant: found, tables: try OAuthTables(environment: environment))
+        return Opened(
+            environment: environment, tenant: found, tables: try OAuthTables(environment: environment), identity: identity,
+            graph: try EntityGraph(environment: environment))
     }
 }
 

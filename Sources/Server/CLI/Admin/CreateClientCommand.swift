@@ -70,7 +70,7 @@ struct CreateClientCommand: AsyncParsableCommand {
         }
         guard let scopeList = OAuthScopes.parse(scopes) else { throw ValidationError("--scopes is not a valid scope list") }
         let opened = try target.open()
-        let registry = ClientRegistry(environment: opened.environment, tables: opened.tables)
+        let registry = opened.clientRegistry()
         let tenantId = opened.tenant.id
         do {
             // Checked before an application is made, so a refused client leaves nothing behind.

@@ -23,7 +23,7 @@ struct RotateClientSecretCommand: AsyncParsableCommand {
 
     func run() async throws {
         let opened = try target.open()
-        let registry = ClientRegistry(environment: opened.environment, tables: opened.tables)
+        let registry = opened.clientRegistry()
         do {
             let issued = try await registry.rotateSecret(
                 tenantId: opened.tenant.id, clientId: clientId, gracePeriod: TimeInterval(gracePeriod), actor: operatorActor)
