@@ -361,10 +361,10 @@ def main():
             server = Server(case, [str(references / "bare-hummingbird"), str(port)] + extra, port, out / f"{case}.log")
         else:
             server = start_arbiter(arbiter, data_dir, port, out)
-            if case == "check":
-                sanity(server.url, token, checks)
         server.name = case
         try:
+            if case == "check":
+                sanity(server.url, token, checks)
             path = BATCH_PATH if case == "batch" else CHECK_PATH
             bodies = batch_bodies if case == "batch" else check_bodies
             results[case] = run_case(server, path, bodies, token if case in ("check", "batch") else "x" * 600,

@@ -18,9 +18,19 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 python3 -c "import requests" 2>/dev/null || python3 -m pip install --quiet requests
 
+build() {  # build DIR ARGS…: quiet unless it fails
+    local dir="$1"; shift
+    local log; log="$(mktemp)"
+    if ! (cd "$dir" && swift build -c release "$@" >"$log" 2>&1); then
+        grep -E "error" "$log" >&2 || tail -20 "$log" >&2
+        rm -f "$log"
+        exit 1
+    fi
+    rm -f "$log"
+}
 echo "building arbiter (release)" >&2
-(cd "$repo" && swift build -c release --product arbiter 2>&1 | grep -E "error|Build comp" >&2)
+build "$repo" --product arbiter
 echo "building the reference servers (release, $here/.build)" >&2
-(cd "$here" && swift build -c release 2>&1 | grep -E "error|Build comp" >&2)
+build "$here"
 
 exec python3 "$here/bench.py" --arbiter "$repo/.build/release/arbiter" "$@"
