@@ -101,9 +101,33 @@ public final class Environment: @unchecked Sendable {
         enterReader()
         defer { activeReaders.subtract(1, ordering: .sequentiallyConsistent) }
         var txn: OpaquePointer?
-        try LMDBError.check(mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn))
+        var rc = mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn)
+        if rc == MDB_MAP_RESIZED {
+            leaveReader()
+            try adoptGrownMap()
+            enterReader()
+            rc = mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn)
+        }
+        try LMDBError.check(rc)
         defer { mdb_txn_abort(txn) }
         return try body(ReadTransaction(handle: txn!, environment: self))
+    }
+
+    /// Another process (`arbiter graph import`, `arbiter admin …` on a live data directory)
+    /// grew the map, and a transaction of ours answered `MDB_MAP_RESIZED`: adopt the new
+    /// size. LMDB allows `mdb_env_set_mapsize` only while this process has no transaction
+    /// active, so, as for our own growth, writers are held off and readers drained first.
+    /// The caller must not count as a reader.
+    func adoptGrownMap() throws {
+        try writerLock.withLock { _ in try adoptGrownMapLocked() }
+    }
+
+    /// `adoptGrownMap` with the writer lock already held (no write transaction open).
+    private func adoptGrownMapLocked() throws {
+        resizing.store(true, ordering: .sequentiallyConsistent)
+        defer { resizing.store(false, ordering: .sequentiallyConsistent) }
+        while activeReaders.load(ordering: .sequentiallyConsistent) > 0 { sched_yield() }
+        try LMDBError.check(mdb_env_set_mapsize(env, 0))
     }
 
     func enterReader() {
@@ -140,7 +164,7 @@ public final class Environment: @unchecked Sendable {
                 var rc = mdb_txn_begin(env, nil, 0, &txn)
                 if rc == MDB_MAP_RESIZED {
                     // Another process grew the map: adopt its size and begin again.
-                    try LMDBError.check(mdb_env_set_mapsize(env, 0))
+                    try adoptGrownMapLocked()
                     rc = mdb_txn_begin(env, nil, 0, &txn)
                 }
                 try LMDBError.check(rc)

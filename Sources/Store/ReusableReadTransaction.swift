@@ -20,7 +20,13 @@ public final class ReusableReadTransaction {
         self.environment = environment
         environment.enterReader()
         var txn: OpaquePointer?
-        let rc = mdb_txn_begin(environment.env, nil, UInt32(MDB_RDONLY), &txn)
+        var rc = mdb_txn_begin(environment.env, nil, UInt32(MDB_RDONLY), &txn)
+        if rc == MDB_MAP_RESIZED {
+            environment.leaveReader()
+            try environment.adoptGrownMap()
+            environment.enterReader()
+            rc = mdb_txn_begin(environment.env, nil, UInt32(MDB_RDONLY), &txn)
+        }
         guard rc == MDB_SUCCESS, let txn else {
             environment.leaveReader()
             throw LMDBError(code: rc)
@@ -50,7 +56,14 @@ public final class ReusableReadTransaction {
     public func renew() throws {
         guard !isActive else { return }
         environment.enterReader()
-        let rc = mdb_txn_renew(handle)
+        var rc = mdb_txn_renew(handle)
+        if rc == MDB_MAP_RESIZED {
+            // Another process grew the map; adopt it (no transaction of ours may be active).
+            environment.leaveReader()
+            try environment.adoptGrownMap()
+            environment.enterReader()
+            rc = mdb_txn_renew(handle)
+        }
         guard rc == MDB_SUCCESS else {
             environment.leaveReader()
             throw LMDBError(code: rc)

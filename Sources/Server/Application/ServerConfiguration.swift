@@ -18,6 +18,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var logLevel = Logger.Level.info
     /// Largest request body any `/api/*` route reads.
     public var maxBodyBytes = 1 << 20
+    /// LMDB map size to open a new data directory with; it doubles by itself when full
+    /// (and a larger size another process wrote is adopted), so this is only a start.
+    public var initialMapBytes = 64 << 20
     /// bcrypt cost for stored passwords (2^cost rounds).
     public var passwordHashCost = 12
     /// Folder of the built-in policy set that authorizes the management API; compiled at
@@ -58,6 +61,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("logFormat", "ARBITER_LOG_FORMAT"),
         ("logLevel", "ARBITER_LOG_LEVEL"),
         ("maxBodyBytes", "ARBITER_MAX_BODY_BYTES"),
+        ("initialMapBytes", "ARBITER_INITIAL_MAP_BYTES"),
         ("passwordHashCost", "ARBITER_PASSWORD_HASH_COST"),
         ("policiesDir", "ARBITER_POLICIES_DIR"),
         ("issuer", "ARBITER_ISSUER"),
@@ -141,6 +145,7 @@ public struct ServerConfiguration: Sendable, Equatable {
             }
             logLevel = level
         case "maxBodyBytes": maxBodyBytes = try integer(1024...(64 << 20))
+        case "initialMapBytes": initialMapBytes = try integer((256 << 10)...(1 << 40))
         case "passwordHashCost": passwordHashCost = try integer(4...31)
         case "policiesDir": policiesDirectory = value
         case "issuer":

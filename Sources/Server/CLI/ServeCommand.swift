@@ -142,7 +142,9 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = level
 
         let builtIn = try BuiltInPolicies.compile(configuration.policiesDirectory, logger: logger)
-        let environment = try Store.Environment(path: configuration.dataDirectory)
+        var storeOptions = Store.Environment.Options()
+        storeOptions.initialMapSize = configuration.initialMapBytes
+        let environment = try Store.Environment(path: configuration.dataDirectory, options: storeOptions)
         defer { environment.close() }
         let services: ArbiterApplication.Services
         do {
