@@ -9,26 +9,27 @@ let package = Package(
     name: "arbiter-benchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(path: ".."),
+        // Named, so the targets below find it whatever the checkout folder is called.
+        .package(name: "arbiter", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         // Seeded scenario generators, LMDB fixtures and timing helpers shared by the suites.
-        .target(name: "BenchSupport", dependencies: [.product(name: "ArbiterEngine", package: "main")]),
-        .executableTarget(name: "arbiter-bench", dependencies: ["BenchSupport", .product(name: "ArbiterEngine", package: "main")]),
+        .target(name: "BenchSupport", dependencies: [.product(name: "ArbiterEngine", package: "arbiter")]),
+        .executableTarget(name: "arbiter-bench", dependencies: ["BenchSupport", .product(name: "ArbiterEngine", package: "arbiter")]),
         .executableTarget(
             name: "Decisions",
-            dependencies: ["BenchSupport", .product(name: "ArbiterEngine", package: "main"), .product(name: "Benchmark", package: "benchmark")],
+            dependencies: ["BenchSupport", .product(name: "ArbiterEngine", package: "arbiter"), .product(name: "Benchmark", package: "benchmark")],
             path: "Benchmarks/Decisions",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
         .executableTarget(
             name: "GraphSize",
-            dependencies: ["BenchSupport", .product(name: "ArbiterEngine", package: "main"), .product(name: "Benchmark", package: "benchmark")],
+            dependencies: ["BenchSupport", .product(name: "ArbiterEngine", package: "arbiter"), .product(name: "Benchmark", package: "benchmark")],
             path: "Benchmarks/GraphSize",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
         .executableTarget(
             name: "Compile",
-            dependencies: ["BenchSupport", .product(name: "ArbiterEngine", package: "main"), .product(name: "Benchmark", package: "benchmark")],
+            dependencies: ["BenchSupport", .product(name: "ArbiterEngine", package: "arbiter"), .product(name: "Benchmark", package: "benchmark")],
             path: "Benchmarks/Compile",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ],
