@@ -129,6 +129,28 @@ import TestSupport
         }
     }
 
+    @Test func removingAMembershipEndsTheSessionsSignedIntoIt() async throws {
+        let f = try await Fixture()
+        let (ada, user) = try await f.add(Self.newAda)
+        let sessions = SessionStore(environment: f.env, tables: f.tables.identity)
+        let tenant = try #require(try f.env.read { try $0.getJSON(Tenant.self, f.tables.identity.tenants, Key(.string(f.tenantId))) })
+        let adaSession = try await sessions.start(SignedInUser(tenant: tenant, user: user, membership: ada))
+        let admin = try #require(try f.env.read { txn throws in
+            try txn.getJSON(User.self, f.tables.identity.users, Key(.string(f.tenantId), .string(f.registered.administratorUserId)))
+        })
+        let adminMembership = try #require(try f.env.read { txn throws in
+            try txn.getJSON(Membership.self, f.tables.identity.memberships, Key(.string(f.tenantId), .string(f.registered.membershipId)))
+        })
+        let adminSession = try await sessions.start(SignedInUser(tenant: tenant, user: admin, membership: adminMembership))
+        let tenantId = f.tenantId, organizationId = f.organizationId
+        try await f.write { txn, tables in
+            try txn.removeMembership(tenantId: tenantId, organizationId: organizationId, membershipId: ada.id, actor: "t", tables: tables)
+        }
+        #expect(try !sessions.isActive(tenantId: tenantId, id: adaSession.id))
+        #expect(try sessions.session(tenantId: tenantId, id: adaSession.id)?.revokedReason == "membership removed")
+        #expect(try sessions.isActive(tenantId: tenantId, id: adminSession.id))
+    }
+
     @Test func settingTheSameRolesChangesNothing() async throws {
         let f = try await Fixture()
         let (membership, user) = try await f.add(Self.newAda, roles: ["b", "a"])

@@ -52,7 +52,8 @@ extension WriteTransaction {
         return (membership, user)
     }
 
-    /// Removes a membership and its group memberships. Refused when it is the tenant's last
+    /// Removes a membership, its group memberships and the sign-in sessions made through it.
+    /// Refused when it is the tenant's last
     /// active administrator: nobody could manage the tenant afterwards.
     @discardableResult
     public func removeMembership(
@@ -70,6 +71,20 @@ extension WriteTransaction {
             try delete(tables.membershipGroups, Key(.string(tenantId), .string(membershipId), .string(groupId)))
         }
         try delete(tables.identity.memberships, Key(.string(tenantId), .string(membershipId)))
+        // Sign-ins into this membership end with it, so its tokens stop at the bearer check
+        // (a scan of the tenant's sessions: fine for an administrative write).
+        var signedIn: [String] = []
+        try scan(tables.identity.sessions, prefix: Key(.string(tenantId))) { _, value in
+            if let session = try? StoredJSON.decode(SignInSession.self, from: value),
+               session.membershipId == membershipId, session.revokedAt == nil {
+                signedIn.append(session.id)
+            }
+            return true
+        }
+        for sessionId in signedIn {
+            try revokeSession(
+                tenantId: tenantId, id: sessionId, reason: "membership removed", actor: actor, now: now, tables: tables.identity)
+        }
         try bumpSubjectVersions(tenantId: tenantId, subjectId: membership.userId, permissions: true, entitlements: false, tables: tables.identity)
         try appendAudit(AuditEvent(
             time: now, tenantId: tenantId, actor: actor, action: "membership.delete", target: membershipId,
