@@ -5,16 +5,14 @@ administrator (device-flow token) installs the product, subscribes, assigns a se
 reads the entitlements; seat over-assignment is a 409 problem; the publisher's tenant
 cannot reach the consumer's subscription (404)."""
 
-import re
 import subprocess
 
 import requests
 from authlib.integrations.requests_client import OAuth2Session
 
 from conftest import arbiter_binary
+from admin_api import admin_token, api, register
 
-PASSWORD = "ChangeThisPassword123!"
-DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 MANIFEST = {
     "version": "1.0.0",
     "features": [
@@ -22,39 +20,6 @@ MANIFEST = {
         {"key": "contacts", "name": "Contacts", "actions": ["list"]},
     ],
 }
-
-
-def register(server, slug):
-    created = requests.post(server.url + "/api/tenancy/tenant-registrations", json={
-        "tenantName": slug.title(), "tenantSlug": slug, "userName": "admin",
-        "email": f"admin@{slug}.example", "password": PASSWORD, "planCode": "developer",
-    })
-    assert created.status_code == 201, created.text
-    return created.json()
-
-
-def admin_token(server, slug):
-    issuer = f"{server.url}/t/{slug}"
-    started = requests.post(issuer + "/connect/deviceauthorization",
-                            data={"client_id": "arbiter-cli", "scope": "arbiter.api tenant_context"})
-    assert started.status_code == 200, started.text
-    codes = started.json()
-    browser = requests.Session()
-    page = browser.get(server.url + "/device", params={"user_code": codes["user_code"]})
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    approved = browser.post(server.url + "/device", data={
-        "csrf_token": csrf, "user_code": codes["user_code"], "user_name": "admin", "password": PASSWORD,
-        "action": "approve"})
-    assert approved.status_code == 200, approved.text
-    token = requests.post(issuer + "/connect/token", data={
-        "grant_type": DEVICE_GRANT, "device_code": codes["device_code"], "client_id": "arbiter-cli"})
-    assert token.status_code == 200, token.text
-    return token.json()["access_token"]
-
-
-def api(server, method, path, token=None, **kwargs):
-    headers = {"Authorization": "Bearer " + token} if token else {}
-    return requests.request(method, server.url + path, headers=headers, **kwargs)
 
 
 def operator(server, *args):

@@ -5,49 +5,11 @@ client-credentials token with Authlib, verified with PyJWT against the tenant's 
 Also: no token → 401, the client's own token has no management rights → 403, another
 tenant's ids → 404, rotation with a grace period, the plan quota → 409, deletion."""
 
-import re
 
 import jwt
 import pytest
-import requests
 from authlib.integrations.requests_client import OAuth2Session, OAuthError
-
-PASSWORD = "ChangeThisPassword123!"
-DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
-
-
-def register(server, slug):
-    created = requests.post(server.url + "/api/tenancy/tenant-registrations", json={
-        "tenantName": slug.title(), "tenantSlug": slug, "userName": "admin",
-        "email": f"admin@{slug}.example", "password": PASSWORD, "planCode": "developer",
-    })
-    assert created.status_code == 201, created.text
-    return created.json()["tenantId"]
-
-
-def admin_token(server, slug):
-    """The device flow as `arbiter login` runs it, with the browser step done by requests."""
-    issuer = f"{server.url}/t/{slug}"
-    started = requests.post(issuer + "/connect/deviceauthorization",
-                            data={"client_id": "arbiter-cli", "scope": "arbiter.api tenant_context"})
-    assert started.status_code == 200, started.text
-    codes = started.json()
-    browser = requests.Session()
-    page = browser.get(server.url + "/device", params={"user_code": codes["user_code"]})
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    approved = browser.post(server.url + "/device", data={
-        "csrf_token": csrf, "user_code": codes["user_code"], "user_name": "admin", "password": PASSWORD,
-        "action": "approve"})
-    assert approved.status_code == 200, approved.text
-    token = requests.post(issuer + "/connect/token", data={
-        "grant_type": DEVICE_GRANT, "device_code": codes["device_code"], "client_id": "arbiter-cli"})
-    assert token.status_code == 200, token.text
-    return token.json()["access_token"]
-
-
-def api(server, method, path, token=None, **kwargs):
-    headers = {"Authorization": "Bearer " + token} if token else {}
-    return requests.request(method, server.url + path, headers=headers, **kwargs)
+from admin_api import admin_token, api, register
 
 
 def client_credentials(server, slug, client_id, secret):
@@ -63,7 +25,7 @@ def verify(server, slug, token):
 
 
 def test_administrator_creates_an_automation_client_that_gets_a_token(arbiter):
-    tenant_id = register(arbiter, "acme")
+    tenant_id = register(arbiter, "acme")["tenantId"]
     register(arbiter, "globex")
     admin = admin_token(arbiter, "acme")
     other_admin = admin_token(arbiter, "globex")

@@ -4,50 +4,10 @@ a broken upload (422, file/line/column), rolls back, and the active version surv
 crash-restart. Another tenant sees none of it (404)."""
 
 import io
-import re
 import signal
 import tarfile
 
-import requests
-
-PASSWORD = "ChangeThisPassword123!"
-DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
-
-
-def register(server, slug):
-    created = requests.post(server.url + "/api/tenancy/tenant-registrations", json={
-        "tenantName": slug.title(), "tenantSlug": slug, "userName": "admin",
-        "email": f"admin@{slug}.example", "password": PASSWORD, "planCode": "developer",
-    })
-    assert created.status_code == 201, created.text
-    return created.json()["tenantId"]
-
-
-def admin_token(server, slug):
-    """The device flow as `arbiter login` runs it, with the browser step done by requests."""
-    issuer = f"{server.url}/t/{slug}"
-    started = requests.post(issuer + "/connect/deviceauthorization",
-                            data={"client_id": "arbiter-cli", "scope": "arbiter.api tenant_context"})
-    assert started.status_code == 200, started.text
-    codes = started.json()
-    browser = requests.Session()
-    page = browser.get(server.url + "/device", params={"user_code": codes["user_code"]})
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    approved = browser.post(server.url + "/device", data={
-        "csrf_token": csrf, "user_code": codes["user_code"], "user_name": "admin", "password": PASSWORD,
-        "action": "approve"})
-    assert approved.status_code == 200, approved.text
-    token = requests.post(issuer + "/connect/token", data={
-        "grant_type": DEVICE_GRANT, "device_code": codes["device_code"], "client_id": "arbiter-cli"})
-    assert token.status_code == 200, token.text
-    return token.json()["access_token"]
-
-
-def api(server, method, path, token=None, **kwargs):
-    headers = dict(kwargs.pop("headers", {}))
-    if token:
-        headers["Authorization"] = "Bearer " + token
-    return requests.request(method, server.url + path, headers=headers, **kwargs)
+from admin_api import admin_token, api, register
 
 
 def policy(rule, action="edit"):
