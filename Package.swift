@@ -41,8 +41,14 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "X509", package: "swift-certificates"),
         ]),
+        .target(name: "Devices", dependencies: [
+            "Store",
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "X509", package: "swift-certificates"),
+        ]),
         .target(name: "Server", dependencies: [
-            "Store", "Identity", "PolicyLang", "Evaluator",
+            "Store", "Identity", "Devices", "PolicyLang", "Evaluator",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -67,8 +73,9 @@ let package = Package(
         .testTarget(name: "PolicyLangTests", dependencies: ["PolicyLang", "TestSupport"]),
         .testTarget(name: "EvaluatorTests", dependencies: ["Evaluator", "PolicyLang", "Store", "TestSupport"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "Store", "TestSupport"]),
+        .testTarget(name: "DevicesTests", dependencies: ["Devices", "Store", "TestSupport"]),
         .testTarget(name: "ServerTests", dependencies: [
-            "Server", "Store", "Identity", "PolicyLang", "Evaluator", "TestSupport",
+            "Server", "Store", "Identity", "Devices", "PolicyLang", "Evaluator", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ],
