@@ -10,6 +10,8 @@ public struct DeviceInstallation: Codable, Sendable, Equatable {
     /// The licensing product key (`<publisher slug>.<application key>`).
     public var productKey: String
     public var createdAt: Date
+    /// The installation's newest activation (the one holding its seat, if any).
+    public var activationId: String?
 
     public init(id: String, tenantId: String, organizationId: String, deviceId: String, productKey: String, createdAt: Date) {
         self.id = id
