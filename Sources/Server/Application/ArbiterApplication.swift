@@ -47,6 +47,11 @@ public enum ArbiterApplication {
         public let licensing: LicensingStore
         /// TLS listener, client CA and trusted proxies (RFC 8705 mTLS), loaded at start.
         public let tls: ServerTLS
+        /// Enterprise identity-provider connections (OIDC/SAML setup data, JIT defaults) and
+        /// their SCIM bearer tokens (`SCIMTokens.authenticate` for `/scim/v2/…`).
+        public let enterpriseTables: EnterpriseTables
+        public let enterpriseConnections: EnterpriseConnections
+        public let scimTokens: SCIMTokens
 
         public init(environment: Store.Environment, configuration: ServerConfiguration, builtInPolicies: Program) throws {
             self.environment = environment
@@ -86,6 +91,9 @@ public enum ArbiterApplication {
             licensing = LicensingStore(
                 environment: environment, tables: try LicensingTables(environment: environment), identity: identityTables,
                 oauth: oauthTables)
+            enterpriseTables = try EnterpriseTables(environment: environment)
+            enterpriseConnections = EnterpriseConnections(environment: environment, tables: enterpriseTables, identity: identityTables)
+            scimTokens = SCIMTokens(environment: environment, tables: enterpriseTables)
         }
     }
 
