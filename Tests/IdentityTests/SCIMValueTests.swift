@@ -51,12 +51,12 @@ import Foundation
     @Test func unassigned() {
         #expect(SCIMValue.null.isUnassigned)
         #expect(SCIMValue.array([]).isUnassigned)
-        #expect(SCIMValue.object(["a": nil]).isUnassigned)
+        #expect(SCIMValue.object(["a": .null]).isUnassigned)
         #expect(!SCIMValue.bool(false).isUnassigned)
     }
 
     @Test func codableRoundTrip() throws {
-        let value: SCIMValue = ["a": [1, 2.5, "x", nil, false], "b": ["c": "d"]]
+        let value: SCIMValue = ["a": [1, 2.5, "x", .null, false], "b": ["c": "d"]]
         let data = try JSONEncoder().encode(value)
         #expect(try JSONDecoder().decode(SCIMValue.self, from: data) == value)
     }

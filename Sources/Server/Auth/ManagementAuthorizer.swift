@@ -132,7 +132,7 @@ struct ManagementAuthorizer: Sendable {
     /// (`ManagementSurfaceGuard`). `Scope` is left out on purpose: scope nodes are also the
     /// resources of runtime `check-scoped` decisions, which tenant rules may restrict.
     static let resourceTypes: Set<String> = [
-        "Tenant", "Organization", "Application", "Environment", "Client", "PolicyBundle",
+        "Tenant", "Organization", "Application", "Environment", "Client", "PolicyBundle", "EnterpriseConnection",
         "Membership", "Group", "Installation", "Subscription", "SeatAssignment",
     ]
 

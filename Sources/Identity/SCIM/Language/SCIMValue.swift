@@ -77,7 +77,7 @@ public struct SCIMObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
 /// kept apart so ids, counts and versions round-trip exactly, but compare as numbers.
 public indirect enum SCIMValue: Sendable, Equatable, Codable,
     ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral,
     ExpressibleByFloatLiteral
 {
     case null
@@ -96,7 +96,6 @@ public indirect enum SCIMValue: Sendable, Equatable, Codable,
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(arrayLiteral elements: SCIMValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, SCIMValue)...) { self = .object(SCIMObject(elements)) }
-    public init(nilLiteral: ()) { self = .null }
 
     // MARK: Access
 
