@@ -117,6 +117,7 @@ public enum ArbiterApplication {
         ManifestRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         MarketplaceRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         LicensingRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
+        EnterpriseRoutes(services: services, configuration: configuration).add(to: router)
         CheckRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         MeRoutes(services: services).add(to: router)
         ScopeRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
