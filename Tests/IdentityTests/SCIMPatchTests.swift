@@ -229,4 +229,46 @@ import Testing
         #expect(failure(user, .user, ["op": "replace", "path": "title", "value": "ok"], ["op": "replace", "path": "id", "value": "x"]) == .mutability)
         #expect(user["title"] == nil)
     }
+
+    // MARK: real provider bodies, as JSON text
+
+    @Test func entraUserBody() throws {
+        let body = try SCIMValue.parse(#"""
+        {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[
+          {"op":"Replace","path":"displayName","value":"Ryan3"},
+          {"op":"Replace","path":"emails[type eq \"work\"].value","value":"updated@microsoft.com"},
+          {"op":"Replace","path":"name.familyName","value":"Updated"},
+          {"op":"Add","path":"externalId","value":"ext-9"},
+          {"op":"Add","path":"roles","value":[{"primary":"True","value":"Admin"}]},
+          {"op":"Add","value":{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber":"7"}},
+          {"op":"Replace","path":"active","value":"False"}]}
+        """#)
+        let result = try SCIMPatch.apply(body, to: user, schema: .user)
+        #expect(result["displayName"] == "Ryan3")
+        #expect(result["emails"]?.arrayValue?.first?["value"] == "updated@microsoft.com")
+        #expect(result["name"]?["familyName"] == "Updated")
+        #expect(result["externalId"] == "ext-9")
+        #expect(result["roles"] == [["primary": true, "value": "Admin"]])
+        #expect(result[Self.enterprise]?["employeeNumber"] == "7")
+        #expect(result["active"] == false)
+    }
+
+    @Test func oktaAndEntraGroupBodies() throws {
+        let okta = try SCIMValue.parse(#"""
+        {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[
+          {"op":"replace","value":{"id":"g1","displayName":"Renamed"}},
+          {"op":"remove","path":"members[value eq \"u1\"]"},
+          {"op":"add","path":"members","value":[{"value":"u3","display":"three@example.com"}]}]}
+        """#)
+        let afterOkta = try SCIMPatch.apply(okta, to: group, schema: .group)
+        #expect(afterOkta["displayName"] == "Renamed")
+        #expect(afterOkta["members"]?.arrayValue?.compactMap { $0["value"]?.stringValue } == ["u2", "u3"])
+        let entra = try SCIMValue.parse(#"""
+        {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[
+          {"op":"Add","path":"members","value":[{"value":"u4"}]},
+          {"op":"Remove","path":"members","value":[{"value":"u2"},{"value":"u3"}]}]}
+        """#)
+        let afterEntra = try SCIMPatch.apply(entra, to: afterOkta, schema: .group)
+        #expect(afterEntra["members"] == [["value": "u4"]])
+    }
 }

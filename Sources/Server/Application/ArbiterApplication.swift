@@ -1,3 +1,4 @@
+import Devices
 import Evaluator
 import Hummingbird
 import Identity
@@ -47,6 +48,12 @@ public enum ArbiterApplication {
         public let licensing: LicensingStore
         /// TLS listener, client CA and trusted proxies (RFC 8705 mTLS), loaded at start.
         public let tls: ServerTLS
+        /// Device trust (issue 7): devices, installations, activations and their indexes,
+        /// written only through `deviceRecords` (which projects `Device` into `graph`);
+        /// device seats come out of licensing subscriptions (`deviceSeats`).
+        public let deviceTables: DeviceTables
+        let deviceRecords: DeviceRecords
+        let deviceSeats: LicensingSeatCapacity
         /// Enterprise identity-provider connections (OIDC/SAML setup data, JIT defaults) and
         /// their SCIM bearer tokens (`SCIMTokens.authenticate` for `/scim/v2/…`).
         public let enterpriseTables: EnterpriseTables
@@ -91,6 +98,9 @@ public enum ArbiterApplication {
             licensing = LicensingStore(
                 environment: environment, tables: try LicensingTables(environment: environment), identity: identityTables,
                 oauth: oauthTables)
+            deviceTables = try DeviceTables(environment: environment)
+            deviceRecords = DeviceRecords(tables: deviceTables, graph: DeviceFacts.hook(graph: graph))
+            deviceSeats = LicensingSeatCapacity(licensing: licensing)
             enterpriseTables = try EnterpriseTables(environment: environment)
             enterpriseConnections = EnterpriseConnections(environment: environment, tables: enterpriseTables, identity: identityTables)
             scimTokens = SCIMTokens(environment: environment, tables: enterpriseTables)
@@ -117,6 +127,7 @@ public enum ArbiterApplication {
         ManifestRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         MarketplaceRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         LicensingRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
+        DeviceRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         EnterpriseRoutes(services: services, configuration: configuration).add(to: router)
         CheckRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         MeRoutes(services: services).add(to: router)

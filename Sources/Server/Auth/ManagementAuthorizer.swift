@@ -133,7 +133,7 @@ struct ManagementAuthorizer: Sendable {
     /// resources of runtime `check-scoped` decisions, which tenant rules may restrict.
     static let resourceTypes: Set<String> = [
         "Tenant", "Organization", "Application", "Environment", "Client", "PolicyBundle", "EnterpriseConnection",
-        "Membership", "Group", "Installation", "Subscription", "SeatAssignment",
+        "Membership", "Group", "Installation", "Subscription", "SeatAssignment", "Device", "DeviceActivation",
     ]
 
     /// A stored policy bundle version of the tenant (`PolicyBundle::"v3"`), child of the tenant.
