@@ -59,6 +59,8 @@ public enum ArbiterApplication {
         public let enterpriseTables: EnterpriseTables
         public let enterpriseConnections: EnterpriseConnections
         public let scimTokens: SCIMTokens
+        /// SCIM-provisioned users and groups of each connection (projected into `graph` as they change).
+        public let scimTables: SCIMTables
 
         public init(environment: Store.Environment, configuration: ServerConfiguration, builtInPolicies: Program) throws {
             self.environment = environment
@@ -104,6 +106,8 @@ public enum ArbiterApplication {
             enterpriseTables = try EnterpriseTables(environment: environment)
             enterpriseConnections = EnterpriseConnections(environment: environment, tables: enterpriseTables, identity: identityTables)
             scimTokens = SCIMTokens(environment: environment, tables: enterpriseTables)
+            scimTables = try SCIMTables(
+                environment: environment, memberships: membershipTables, oauth: oauthTables, enterprise: enterpriseTables)
         }
     }
 
@@ -133,6 +137,9 @@ public enum ArbiterApplication {
         MeRoutes(services: services).add(to: router)
         ScopeRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         CheckScopedRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
+        SCIMRoutes(
+            services: services, maxBodyBytes: configuration.maxBodyBytes,
+            baseURL: IssuerNaming(baseURL: configuration.publicBaseURL).baseURL).add(to: router)
         return router
     }
 
