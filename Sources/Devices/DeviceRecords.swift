@@ -7,6 +7,11 @@ public struct DeviceGraphFacts: Sendable, Equatable {
     public var device: Device
     /// Products with an `active` activation on the device.
     public var activeProducts: Set<String>
+
+    public init(device: Device, activeProducts: Set<String>) {
+        self.device = device
+        self.activeProducts = activeProducts
+    }
 }
 
 /// The single write path of devices, installations, activations and their credentials.

@@ -34,6 +34,20 @@ public struct DeviceCredential: Codable, Sendable, Equatable {
     public var revokedAt: Date?
     public var revokedBy: String?
     public var revokeReason: String?
+
+    public init(id: String, tenantId: String, deviceId: String, kind: Kind, thumbprint: String, publicJWK: String?,
+                certificate: CertificateMetadata?, status: Status, createdAt: Date, createdBy: String) {
+        self.id = id
+        self.tenantId = tenantId
+        self.deviceId = deviceId
+        self.kind = kind
+        self.thumbprint = thumbprint
+        self.publicJWK = publicJWK
+        self.certificate = certificate
+        self.status = status
+        self.createdAt = createdAt
+        self.createdBy = createdBy
+    }
 }
 
 /// What is kept of an uploaded X.509 certificate.
