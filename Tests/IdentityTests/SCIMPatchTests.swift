@@ -131,6 +131,19 @@ import Testing
         #expect(result["name"]?["givenName"] == "Barbara")
     }
 
+    @Test func bareExtensionURNPath() throws {
+        // scim2-tester sends the whole extension object, with its own `schemas` member.
+        let added = try patch(user, .user, ["op": "add", "path": .string(Self.enterprise), "value": [
+            "schemas": [.string(Self.enterprise)], "department": "R&D", "manager": ["value": "u_boss"],
+        ]])
+        #expect(added[Self.enterprise] == ["department": "R&D", "manager": ["value": "u_boss"]])
+        let replaced = try patch(added, .user, ["op": "replace", "path": .string(Self.enterprise), "value": ["department": "Ops"]])
+        #expect(replaced[Self.enterprise]?["department"] == "Ops")
+        let removed = try patch(replaced, .user, ["op": "remove", "path": .string(Self.enterprise)])
+        #expect(removed[Self.enterprise] == nil)
+        #expect(removed["schemas"] == [.string(SCIMSchemaURN.user)])
+    }
+
     @Test func entraManagerAsString() throws {
         let result = try patch(user, .user, ["op": "add", "path": .string("\(Self.enterprise):manager"), "value": "u_boss"])
         #expect(result[Self.enterprise]?["manager"] == ["value": "u_boss"])

@@ -135,7 +135,8 @@ private struct Applier {
     /// `{"op":"add|replace","value":{"active":false,"name.givenName":"B","urn:…:User:department":"X","urn:…:User":{…}}}`.
     mutating func applyPathless(_ kind: SCIMPatch.Kind, _ attributes: SCIMObject, schemaURN: String?) throws(SCIMLanguageError) {
         for member in attributes {
-            if schemaURN == nil, member.name.caseInsensitiveCompare("schemas") == .orderedSame { continue }
+            // Serialised extension models carry their own `schemas` member; it is not an attribute.
+            if member.name.caseInsensitiveCompare("schemas") == .orderedSame { continue }
             if schemaURN == nil, schema.isExtension(member.name) {
                 guard case .object(let nested) = member.value else {
                     throw SCIMLanguageError(.invalidValue, "'\(member.name)' must be an object")
