@@ -81,12 +81,16 @@ import Testing
         try await s.m.test { client in
             let stranger = try #require(
                 try await client.scim(.post, SCIMFixture.base(otherId) + "/Users", otherToken, SCIMFixture.user("stranger")).json["id"] as? String)
-            for members in [[stranger], ["usr_nobody"], [s.m.tenants["acme"]!.administratorUserId]] {
-                let response = try await client.scim(.post, base + "/Groups", token, SCIMFixture.group("G", members: members))
-                #expect(response.status == .badRequest && response.scimType == "invalidValue", "\(members)")
+            let own = try #require(try await client.scim(.post, base + "/Users", token, SCIMFixture.user("own")).json["id"] as? String)
+            // Another connection's user, an unknown id, a user the administrator made: left out,
+            // as if not sent (the connection learns nothing about them and cannot add them).
+            for (index, members) in [[stranger, own], ["usr_nobody", own], [s.m.tenants["acme"]!.administratorUserId, own]].enumerated() {
+                let response = try await client.scim(.post, base + "/Groups", token, SCIMFixture.group("G\(index)", members: members))
+                #expect(response.status == .created, "\(members)")
+                #expect((response.json["members"] as? [[String: Any]])?.compactMap { $0["value"] as? String } == [own], "\(members)")
             }
-            // Nothing half-written: no group was left behind.
-            #expect(try await client.scim(.get, base + "/Groups", token).json["totalResults"] as? Int == 0)
+            #expect(!identityParents(try s.m.identityEntity("acme", "User", stranger)).contains { $0.hasPrefix("Group::") })
+            #expect(!identityParents(try s.m.identityEntity("acme", "User", s.m.tenants["acme"]!.administratorUserId)).contains { $0.hasPrefix("Group::") })
             for body in [[:], ["displayName": ""], ["displayName": "G", "members": "x"], ["displayName": "G", "members": [["value": 5]]]]
                 as [[String: Any]] {
                 let response = try await client.scim(.post, base + "/Groups", token, body)

@@ -118,6 +118,7 @@ public enum ArbiterApplication {
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: SCIMErrorMiddleware())
         router.add(middleware: ClientCertificateMiddleware(configuration: configuration, tls: services.tls))
 
         HealthRoutes(environment: services.environment).add(to: router)

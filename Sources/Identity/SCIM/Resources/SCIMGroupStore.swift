@@ -45,7 +45,7 @@ extension WriteTransaction {
     /// Creates the organization group and the SCIM record, then puts the members in. Returns
     /// the record and the users whose groups changed.
     public func createSCIMGroup(
-        _ scope: SCIMConnectionScope, _ input: SCIMGroupInput, memberIds: [String], now: Date = Date(), tables: SCIMTables
+        _ scope: SCIMConnectionScope, _ input: SCIMGroupInput, now: Date = Date(), tables: SCIMTables
     ) throws -> (record: SCIMGroupRecord, changedUsers: [String]) {
         guard let organizationId = scope.organizationId else { throw SCIMResourceError.noJITOrganization }
         try input.validate()
@@ -59,11 +59,12 @@ extension WriteTransaction {
         } catch MembershipError.tooManyGroups(let limit) {
             throw SCIMResourceError.limit("an organization may have at most \(limit) groups")
         }
+        let (changed, kept) = try setSCIMGroupMembers(scope, group: group, memberIds: input.memberIds, now: now, tables: tables)
         let record = SCIMGroupRecord(
             id: group.id, tenantId: scope.tenantId, connectionId: scope.connectionId, displayName: group.name,
-            externalId: input.externalId, attributes: input.attributes, created: now, lastModified: now, version: 1)
+            externalId: input.externalId, attributes: input.attributes, memberDisplays: Self.displays(input, kept: kept),
+            created: now, lastModified: now, version: 1)
         try putJSON(tables.groups, Key(.string(scope.tenantId), .string(scope.connectionId), .string(group.id)), record)
-        let changed = try setSCIMGroupMembers(scope, group: group, memberIds: memberIds, now: now, tables: tables)
         try appendAudit(AuditEvent(
             time: now, tenantId: scope.tenantId, actor: scope.actor, action: "scim.group.create", target: group.id,
             reason: "\(changed.count) member\(changed.count == 1 ? "" : "s")"))
@@ -72,8 +73,7 @@ extension WriteTransaction {
 
     /// Replaces the group's attributes and its members of this connection (`memberIds`).
     public func replaceSCIMGroup(
-        _ scope: SCIMConnectionScope, id: String, _ input: SCIMGroupInput, memberIds: [String], now: Date = Date(),
-        tables: SCIMTables
+        _ scope: SCIMConnectionScope, id: String, _ input: SCIMGroupInput, now: Date = Date(), tables: SCIMTables
     ) throws -> (record: SCIMGroupRecord, changedUsers: [String], group: MemberGroup) {
         guard var record = try scimGroup(scope, id: id, tables: tables),
               var group = try group(tenantId: scope.tenantId, id: id, tables: tables.memberships)
@@ -88,7 +88,8 @@ extension WriteTransaction {
                 time: now, tenantId: scope.tenantId, actor: scope.actor, action: "group.rename", target: id,
                 reason: "\(old.prefix(100)) → \(name.prefix(100))"))
         }
-        let changed = try setSCIMGroupMembers(scope, group: group, memberIds: memberIds, now: now, tables: tables)
+        let (changed, kept) = try setSCIMGroupMembers(scope, group: group, memberIds: input.memberIds, now: now, tables: tables)
+        record.memberDisplays = Self.displays(input, kept: kept)
         record.displayName = name
         record.externalId = input.externalId
         record.attributes = input.attributes
@@ -113,20 +114,25 @@ extension WriteTransaction {
         return userIds
     }
 
-    /// Makes the group's members of this connection exactly `memberIds` (user ids of the
-    /// connection's SCIM users); returns the users added or removed.
+    static func displays(_ input: SCIMGroupInput, kept: Set<String>) -> [String: String]? {
+        let displays = input.memberDisplays.filter { kept.contains($0.key) && $0.value.utf8.count <= 256 }
+        return displays.isEmpty ? nil : displays
+    }
+
+    /// Makes the group's members of this connection exactly `memberIds`; returns the users
+    /// added or removed, and the members it now has. A value that is not a user of this
+    /// connection (unknown, or another connection's) is left out, as if it had not been sent:
+    /// a connection can only ever put its own users into its groups, and learns nothing
+    /// about other ids.
     func setSCIMGroupMembers(
         _ scope: SCIMConnectionScope, group: MemberGroup, memberIds: [String], now: Date, tables: SCIMTables
-    ) throws -> [String] {
+    ) throws -> (changed: [String], members: Set<String>) {
         guard memberIds.count <= MemberGroup.maxMembers else {
             throw SCIMResourceError.invalidValue("a group may have at most \(MemberGroup.maxMembers) members")
         }
         var wanted: [String: String] = [:]  // userId → membershipId
         for userId in memberIds where wanted[userId] == nil {
-            guard let user = try scimUser(scope, id: userId, tables: tables) else {
-                throw SCIMResourceError.invalidValue("members: '\(userId.prefix(100))' is not a user of this connection")
-            }
-            wanted[userId] = user.membershipId
+            if let user = try scimUser(scope, id: userId, tables: tables) { wanted[userId] = user.membershipId }
         }
         var current: [String: String] = [:]  // userId → membershipId, this connection's users only
         for row in try entries(tables.memberships.groupMembers, prefix: Key(.string(scope.tenantId), .string(group.id))) {
@@ -155,6 +161,6 @@ extension WriteTransaction {
                     "members: user '\(userId.prefix(100))' is no longer a member of the connection's organization")
             }
         }
-        return changed
+        return (changed, Set(wanted.keys))
     }
 }

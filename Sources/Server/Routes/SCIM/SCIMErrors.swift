@@ -80,14 +80,18 @@ struct SCIMError: HTTPResponseError, Sendable {
     }
 }
 
-/// Turns whatever a SCIM route throws into a SCIM error, so nothing under `/scim/` answers
-/// problem+json.
+/// Turns whatever goes wrong under `/scim/` into a SCIM error — a route's error and the
+/// router's 404 for a path no route matches alike — so nothing there answers problem+json
+/// or a bare status. Added to the router, so it sees unmatched paths too.
 struct SCIMErrorMiddleware: RouterMiddleware {
     typealias Context = ArbiterRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.uri.path.hasPrefix("/scim/") else { return try await next(request, context) }
         do {
             return try await next(request, context)
+        } catch let http as HTTPError where http.status == .notFound {
+            return try SCIMError.notFound("no SCIM endpoint at this path").response(from: request, context: context)
         } catch {
             return try SCIMError.from(error, logger: context.logger).response(from: request, context: context)
         }

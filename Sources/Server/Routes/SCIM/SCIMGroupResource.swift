@@ -16,7 +16,7 @@ enum SCIMGroupResource {
         for member in stored { resource[member.name] = member.value }
         resource["members"] = .array(members.map { member in
             [
-                "value": .string(member.id), "display": .string(member.userName),
+                "value": .string(member.id), "display": .string(record.memberDisplays?[member.id] ?? member.userName),
                 "$ref": .string(routes.location(scope, "Users", member.id)), "type": "User",
             ]
         })
@@ -27,13 +27,14 @@ enum SCIMGroupResource {
     }
 
     /// The typed input and member user ids of a create, a replace or a patched resource.
-    static func input(_ body: SCIMObject) throws -> (input: SCIMGroupInput, memberIds: [String]) {
+    static func input(_ body: SCIMObject) throws -> SCIMGroupInput {
         try SCIMResourceSchemas.check(body, core: schema)
         guard let displayName = body["displayName"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines), !displayName.isEmpty else {
             throw SCIMError.invalidValue("displayName is required and must be a string")
         }
         let externalId = try SCIMResourceSchemas.optionalString(body, "externalId")
         var memberIds: [String] = []
+        var displays: [String: String] = [:]
         switch body["members"] {
         case nil, .null?: break
         case .array(let items)?:
@@ -48,16 +49,19 @@ enum SCIMGroupResource {
                     throw SCIMError.invalidValue("members may only be users (type \(type.prefix(40)) is not supported)")
                 }
                 memberIds.append(value)
+                if let display = object["display"]?.stringValue { displays[value] = display }
             }
         case let other?: throw SCIMError.invalidValue("members must be an array, not \(other.typeDescription)")
         }
         let attributes = SCIMResourceSchemas.storedAttributes(body, excluding: notStored)
-        let input = SCIMGroupInput(displayName: displayName, externalId: externalId, attributes: attributes.jsonString)
+        let input = SCIMGroupInput(
+            displayName: displayName, externalId: externalId, attributes: attributes.jsonString, memberIds: memberIds,
+            memberDisplays: displays)
         do {
             try input.validate()
         } catch {
             throw SCIMError.from(error)
         }
-        return (input, memberIds)
+        return input
     }
 }

@@ -45,9 +45,9 @@ struct SCIMGroupRoutes {
 
     func create(_ request: Request, _ context: ArbiterRequestContext) async throws -> Response {
         let scope = try scim.authenticate(request, context)
-        let (input, memberIds) = try SCIMGroupResource.input(try await SCIMResponse.body(request, limit: scim.maxBodyBytes))
+        let input = try SCIMGroupResource.input(try await SCIMResponse.body(request, limit: scim.maxBodyBytes))
         let record = try await scim.write(scope) { txn, tables in
-            let (record, changed) = try txn.createSCIMGroup(scope, input, memberIds: memberIds, tables: tables)
+            let (record, changed) = try txn.createSCIMGroup(scope, input, tables: tables)
             let group = try txn.group(tenantId: scope.tenantId, id: record.id, tables: tables.memberships)
             return SCIMRoutes.Outcome(result: record, users: changed, upserts: group.map { [IdentityFacts.group($0)] } ?? [])
         }
@@ -74,9 +74,9 @@ struct SCIMGroupRoutes {
     func replace(_ request: Request, _ context: ArbiterRequestContext) async throws -> Response {
         let scope = try scim.authenticate(request, context)
         let id = context.parameters.get("id") ?? ""
-        let (input, memberIds) = try SCIMGroupResource.input(try await SCIMResponse.body(request, limit: scim.maxBodyBytes))
+        let input = try SCIMGroupResource.input(try await SCIMResponse.body(request, limit: scim.maxBodyBytes))
         try await scim.write(scope) { txn, tables in
-            let (_, changed, group) = try txn.replaceSCIMGroup(scope, id: id, input, memberIds: memberIds, tables: tables)
+            let (_, changed, group) = try txn.replaceSCIMGroup(scope, id: id, input, tables: tables)
             return SCIMRoutes.Outcome(result: (), users: changed, upserts: [IdentityFacts.group(group)])
         }
         return try respond(.ok, scope, id: id, request: request)
@@ -92,8 +92,8 @@ struct SCIMGroupRoutes {
             let current = try Self.resource(record, scim: scim, scope: scope, txn: txn, tables: tables)
             let patched = try SCIMLanguage.patch(current, request: body, kind: .group)
             guard case .object(let object) = patched else { throw SCIMError.invalidValue("the patched resource is not an object") }
-            let (input, memberIds) = try SCIMGroupResource.input(object)
-            let (_, changed, group) = try txn.replaceSCIMGroup(scope, id: id, input, memberIds: memberIds, tables: tables)
+            let input = try SCIMGroupResource.input(object)
+            let (_, changed, group) = try txn.replaceSCIMGroup(scope, id: id, input, tables: tables)
             return SCIMRoutes.Outcome(result: (), users: changed, upserts: [IdentityFacts.group(group)])
         }
         return try respond(.ok, scope, id: id, request: request)

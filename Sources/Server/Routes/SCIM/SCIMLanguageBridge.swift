@@ -42,10 +42,18 @@ enum SCIMLanguage {
     }
 
     static func project(_ resource: SCIMValue, attributes: [String]?, excludedAttributes: [String]?, kind: Kind) throws -> SCIMValue {
-        resource
+        do {
+            return try SCIMProjection.apply(resource, attributes: attributes, excludedAttributes: excludedAttributes, schema: kind.schema)
+        } catch {
+            throw Self.error(error)
+        }
     }
 
-    static func serviceProviderConfig(base: String) -> SCIMValue { [:] }
-    static func resourceTypes(base: String) -> [SCIMValue] { [] }
-    static func schemas(base: String) -> [SCIMValue] { [] }
+    /// `base`: the connection's absolute SCIM base URL (the documents' `meta.location`).
+    static func serviceProviderConfig(base: String) -> SCIMValue { SCIMDiscovery(baseURL: base).serviceProviderConfig }
+    static func resourceTypes(base: String) -> [SCIMValue] { SCIMDiscovery(baseURL: base).resourceTypes }
+    static func resourceType(base: String, id: String) -> SCIMValue? { SCIMDiscovery(baseURL: base).resourceType(id: id) }
+    static func schemas(base: String) -> [SCIMValue] { SCIMDiscovery(baseURL: base).schemas }
+    static func schema(base: String, id: String) -> SCIMValue? { SCIMDiscovery(baseURL: base).schema(id: id) }
+    static func listResponse(_ items: [SCIMValue]) -> SCIMValue { SCIMDiscovery.listResponse(items) }
 }

@@ -30,7 +30,8 @@ struct SCIMRoutes {
     var tables: SCIMTables { services.scimTables }
 
     func add(to router: Router<ArbiterRequestContext>) {
-        let group = router.group("\(Self.basePath)/:connectionId").add(middleware: SCIMErrorMiddleware())
+        // SCIMErrorMiddleware is on the router (ArbiterApplication): it also answers unmatched paths.
+        let group = router.group("\(Self.basePath)/:connectionId")
         SCIMDiscoveryRoutes(scim: self).add(to: group)
         SCIMUserRoutes(scim: self).add(to: group)
         SCIMGroupRoutes(scim: self).add(to: group)

@@ -7,7 +7,7 @@ enum SCIMUserResource {
     static let enterpriseSchema = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
     /// Read-only or write-only attributes never stored from a request body (`password`:
     /// provisioned users have no Arbiter password).
-    static let notStored: Set<String> = ["schemas", "id", "meta", "groups", "password", "username", "externalid", "active"]
+    static let notStored: Set<String> = ["schemas", "id", "meta", "groups", "password", "username", "externalid"]
 
     static func render(_ record: SCIMUserRecord, groups: [(id: String, displayName: String)], routes: SCIMRoutes, scope: SCIMConnectionScope) -> SCIMValue {
         let stored = (try? SCIMValue.parse(record.attributes))?.objectValue ?? SCIMObject()
@@ -18,8 +18,9 @@ enum SCIMUserResource {
         var resource: SCIMObject = ["schemas": .array(schemas), "id": .string(record.id)]
         if let externalId = record.externalId { resource["externalId"] = .string(externalId) }
         resource["userName"] = .string(record.userName)
+        // `active` is returned as the provider assigned it (left out when it never was, or was
+        // removed); unassigned means active for Arbiter.
         for member in stored { resource[member.name] = member.value }
-        resource["active"] = .bool(record.active)
         if !groups.isEmpty {
             resource["groups"] = .array(groups.map { group in
                 [
@@ -42,12 +43,15 @@ enum SCIMUserResource {
             throw SCIMError.invalidValue("userName is required and must be a string")
         }
         let externalId = try SCIMResourceSchemas.optionalString(body, "externalId")
+        var body = body
         var active = true
         switch body["active"] {
         case nil, .null?: break
         case .bool(let value)?: active = value
-        // Some providers (Entra ID) send booleans as strings.
-        case .string(let text)? where ["true", "false"].contains(text.lowercased()): active = text.lowercased() == "true"
+        // Some providers (Entra ID) send booleans as strings: stored as the boolean.
+        case .string(let text)? where ["true", "false"].contains(text.lowercased()):
+            active = text.lowercased() == "true"
+            body["active"] = .bool(active)
         case let other?: throw SCIMError.invalidValue("active must be a boolean, not \(other.typeDescription)")
         }
         var email = ""
