@@ -237,3 +237,28 @@ import Testing
         #expect(SCIMDateTime.instant("2000-01-01T00:00:00Zjunk") == nil)
     }
 }
+
+@Suite struct SCIMFilterPositionTests {
+    @Test func positionsCountCharactersNotBytes() {
+        do {
+            _ = try SCIMFilter.parse(#"displayName eq "Zoë" xx"#)
+            Issue.record("parsed")
+        } catch {
+            #expect(error.detail.hasPrefix("at position 22:"), "\(error.detail)")
+        }
+        do {
+            _ = try SCIMFilter.parse(#"displayName eq "Zoë" and ?"#)
+            Issue.record("parsed")
+        } catch {
+            #expect(error.detail.hasPrefix("at position 26:"), "\(error.detail)")
+        }
+    }
+
+    @Test func aMaximalFilterParsesQuickly() throws {
+        let chain = Array(repeating: #"userName eq "x""#, count: 200).joined(separator: " or ")
+        #expect(chain.utf8.count <= SCIMFilterParser.maxLength)
+        let started = ContinuousClock.now
+        _ = try SCIMFilter.parse(chain)
+        #expect(ContinuousClock.now - started < .seconds(1))
+    }
+}

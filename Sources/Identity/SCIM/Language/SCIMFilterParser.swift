@@ -80,9 +80,16 @@ public struct SCIMFilterParser {
         func fail(_ at: Int, _ message: String) -> SCIMLanguageError {
             SCIMLanguageError(.invalidFilter, "at position \(positionOf(at, in: bytes)): \(message)")
         }
+        // Character position of `offset`, kept up to date as the loop advances (one pass, not
+        // one scan from the start per token).
+        var position = 1
+        var counted = 0
         while offset < bytes.count {
             let byte = bytes[offset]
-            let position = positionOf(offset, in: bytes)
+            while counted < offset {
+                if bytes[counted] & 0xC0 != 0x80 { position += 1 }
+                counted += 1
+            }
             switch byte {
             case 0x20, 0x09, 0x0A, 0x0D:
                 offset += 1
