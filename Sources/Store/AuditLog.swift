@@ -17,6 +17,9 @@ public struct AuditEvent: Codable, Sendable, Equatable {
     public var target: String
     public var outcome: Outcome
     public var reason: String?
+    /// The organization the change happened in, when it belongs to one (devices,
+    /// memberships, …); nil for tenant-wide changes.
+    public var organizationId: String?
 
     public init(
         id: String = RandomID.make(prefix: "evt"),
@@ -26,7 +29,8 @@ public struct AuditEvent: Codable, Sendable, Equatable {
         action: String,
         target: String,
         outcome: Outcome = .success,
-        reason: String? = nil
+        reason: String? = nil,
+        organizationId: String? = nil
     ) {
         self.id = id
         self.time = time
@@ -36,6 +40,7 @@ public struct AuditEvent: Codable, Sendable, Equatable {
         self.target = target
         self.outcome = outcome
         self.reason = reason
+        self.organizationId = organizationId
     }
 
     /// Keyed (tenant, microseconds since epoch, id): one tenant's events are one range, in

@@ -217,7 +217,7 @@ public final class Environment: @unchecked Sendable {
         return (info.me_last_pgno + 1) * Int(stat.ms_psize)
     }
 
-    private static func makeDirectory(_ path: String) throws {
+    static func makeDirectory(_ path: String) throws {
         var info = stat()
         if stat(path, &info) == 0 { return }
         // Create intermediate directories one by one (mkdir -p).

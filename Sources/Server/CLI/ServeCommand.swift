@@ -146,6 +146,11 @@ struct ServeCommand: AsyncParsableCommand {
         storeOptions.initialMapSize = configuration.initialMapBytes
         let environment = try Store.Environment(path: configuration.dataDirectory, options: storeOptions)
         defer { environment.close() }
+        // Held until exit: `arbiter admin restore` must not swap the data file under us.
+        guard let directoryLock = DataDirectoryLock.shared(directory: configuration.dataDirectory) else {
+            throw ValidationError("\(configuration.dataDirectory) is being restored; start the server when the restore is done")
+        }
+        defer { directoryLock.release() }
         let services: ArbiterApplication.Services
         do {
             services = try ArbiterApplication.Services(environment: environment, configuration: configuration, builtInPolicies: builtIn)

@@ -9,15 +9,19 @@ import Store
 struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
-        abstract: "Operator commands on a data directory: OAuth clients and signing keys.",
+        abstract: "Operator commands on a data directory: OAuth clients, signing keys, backup and restore.",
         discussion: """
             Examples:
               arbiter admin create-client --tenant acme --name "Billing sync" --purpose automation \\
                   --scopes "arbiter.api tenant_context"
               arbiter admin rotate-client-secret --tenant acme --client-id cli_… --grace-period 3600
               arbiter admin rotate-keys --tenant acme
+              arbiter admin backup --data-dir /var/lib/arbiter --to /backups/arbiter.mdb
             """,
-        subcommands: [CreateClientCommand.self, RotateClientSecretCommand.self, RotateKeysCommand.self]
+        subcommands: [
+            CreateClientCommand.self, RotateClientSecretCommand.self, RotateKeysCommand.self,
+            BackupCommand.self, RestoreCommand.self,
+        ]
     )
 }
 

@@ -26,6 +26,7 @@ struct OrganizationRoutes {
             .add(middleware: ManagementAuthentication(bearer: BearerAuthenticator(verifier: services.tokenVerifier)))
         MembershipRoutes(organizations: self).add(to: group)
         GroupRoutes(organizations: self).add(to: group)
+        AuditEventRoutes(organizations: self).add(to: group)
     }
 
     /// The organization named in the path, in the caller's tenant; 404 for any other id.
