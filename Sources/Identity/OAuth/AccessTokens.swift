@@ -30,14 +30,54 @@ public struct IssuerNaming: Sendable, Equatable {
     }
 }
 
-/// The confirmation claim of a certificate-bound token (RFC 8705 §3.1).
+/// The confirmation claim of a sender-constrained token: certificate-bound (RFC 8705 §3.1)
+/// and/or bound to a DPoP key (RFC 9449 §6.1).
 public struct TokenConfirmation: Codable, Sendable, Equatable {
     /// base64url SHA-256 of the client certificate's DER bytes.
-    public var x5tS256: String
+    public var x5tS256: String?
+    /// RFC 7638 SHA-256 thumbprint of the DPoP public key.
+    public var jkt: String?
 
-    public init(x5tS256: String) { self.x5tS256 = x5tS256 }
+    public init(x5tS256: String? = nil, jkt: String? = nil) {
+        self.x5tS256 = x5tS256
+        self.jkt = jkt
+    }
 
-    enum CodingKeys: String, CodingKey { case x5tS256 = "x5t#S256" }
+    enum CodingKeys: String, CodingKey {
+        case x5tS256 = "x5t#S256"
+        case jkt
+    }
+}
+
+/// What a token is bound to beyond its certificate: a DPoP key and, when that key (or the
+/// mTLS certificate) is a registered device credential, the device. Built by the server
+/// (which knows devices); the issuer only copies it into the claims.
+public struct TokenBinding: Sendable, Equatable {
+    /// RFC 7638 thumbprint of the DPoP proof's key (`cnf.jkt`).
+    public var jkt: String?
+    public var deviceId: String?
+    public var deviceRiskState: String?
+    public var deviceTrustLevel: Int64?
+    /// The device's license activation whose key this is, when there is one.
+    public var deviceActivationId: String?
+    /// The device's organization: a user token may bind only a device of the organization
+    /// it signed into (`TokenBindingError.organizationMismatch`).
+    public var deviceOrganizationId: String?
+
+    public init(jkt: String? = nil, deviceId: String? = nil, deviceRiskState: String? = nil, deviceTrustLevel: Int64? = nil,
+                deviceActivationId: String? = nil, deviceOrganizationId: String? = nil) {
+        self.jkt = jkt
+        self.deviceId = deviceId
+        self.deviceRiskState = deviceRiskState
+        self.deviceTrustLevel = deviceTrustLevel
+        self.deviceActivationId = deviceActivationId
+        self.deviceOrganizationId = deviceOrganizationId
+    }
+}
+
+public enum TokenBindingError: Error, Equatable, Sendable {
+    /// The device belongs to another organization than the user's sign-in.
+    case organizationMismatch
 }
 
 /// The claims of an access token: the RFC 9068 profile, plus the tenant context
@@ -64,6 +104,13 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
     /// When the user authenticated (OIDC `auth_time`), for user tokens.
     public var auth_time: Int64?
     public var cnf: TokenConfirmation?
+    /// Device-bound tokens (issue 7): the device whose registered key or certificate the
+    /// token is bound to, its risk state and trust level when the token was issued, and
+    /// the activation of that key. Resource routes re-read the live state on every request.
+    public var device_id: String?
+    public var device_risk_state: String?
+    public var device_trust_level: Int64?
+    public var device_activation_id: String?
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -89,13 +136,18 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
         ent_ver = try container.decodeIfPresent(Int64.self, forKey: .ent_ver)
         auth_time = try container.decodeIfPresent(Int64.self, forKey: .auth_time)
         cnf = try container.decodeIfPresent(TokenConfirmation.self, forKey: .cnf)
+        device_id = try container.decodeIfPresent(String.self, forKey: .device_id)
+        device_risk_state = try container.decodeIfPresent(String.self, forKey: .device_risk_state)
+        device_trust_level = try container.decodeIfPresent(Int64.self, forKey: .device_trust_level)
+        device_activation_id = try container.decodeIfPresent(String.self, forKey: .device_activation_id)
     }
 
     public init(
         iss: String, sub: String, aud: [String], exp: Int64, iat: Int64, nbf: Int64?, jti: String, client_id: String,
         scope: String, tenant_id: String?, organization_id: String? = nil, membership_id: String? = nil,
         session_id: String? = nil, perm_ver: Int64? = nil, ent_ver: Int64? = nil, auth_time: Int64? = nil,
-        cnf: TokenConfirmation? = nil
+        cnf: TokenConfirmation? = nil, device_id: String? = nil, device_risk_state: String? = nil,
+        device_trust_level: Int64? = nil, device_activation_id: String? = nil
     ) {
         self.iss = iss
         self.sub = sub
@@ -114,6 +166,10 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
         self.ent_ver = ent_ver
         self.auth_time = auth_time
         self.cnf = cnf
+        self.device_id = device_id
+        self.device_risk_state = device_risk_state
+        self.device_trust_level = device_trust_level
+        self.device_activation_id = device_activation_id
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -135,12 +191,20 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
         try container.encodeIfPresent(ent_ver, forKey: .ent_ver)
         try container.encodeIfPresent(auth_time, forKey: .auth_time)
         try container.encodeIfPresent(cnf, forKey: .cnf)
+        try container.encodeIfPresent(device_id, forKey: .device_id)
+        try container.encodeIfPresent(device_risk_state, forKey: .device_risk_state)
+        try container.encodeIfPresent(device_trust_level, forKey: .device_trust_level)
+        try container.encodeIfPresent(device_activation_id, forKey: .device_activation_id)
     }
 
     enum CodingKeys: String, CodingKey {
         case iss, sub, aud, exp, iat, nbf, jti, client_id, scope, tenant_id
         case organization_id, membership_id, session_id, perm_ver, ent_ver, auth_time, cnf
+        case device_id, device_risk_state, device_trust_level, device_activation_id
     }
+
+    /// Whether the token is bound to a registered device (continuous evaluation applies).
+    public var isDeviceBound: Bool { device_id != nil }
 
     /// Claims are checked by `AccessTokenVerifier` against its clock and expectations.
     public func verify(using algorithm: some JWTAlgorithm) async throws {}
@@ -202,7 +266,8 @@ public final class AccessTokenIssuer: Sendable {
 
     /// An access token for whatever `grant` describes: a client alone, or a signed-in user
     /// through a client. The tenant-context claims are added only when `tenant_context`
-    /// was granted; `cnf` only when the token is bound to a certificate.
+    /// was granted; `cnf` only when the token is bound to a certificate or a DPoP key, and the
+    /// device claims only when `grant.binding` names a device.
     public func issue(_ grant: TokenGrant, now: Date = Date()) async throws -> IssuedAccessToken {
         let client = grant.client
         let key = try await keys.activeKey(tenantId: client.tenantId, now: now)
@@ -210,6 +275,12 @@ public final class AccessTokenIssuer: Sendable {
         let lifetime = Int(AccessTokenLifetime.seconds)
         let tenantContext = grant.scopes.contains(OAuthScopes.tenantContext)
         let user = grant.user
+        let binding = grant.binding
+        if let deviceOrganization = binding?.deviceOrganizationId, let user, user.organizationId != deviceOrganization {
+            throw TokenBindingError.organizationMismatch
+        }
+        let confirmation = grant.certificateThumbprint != nil || binding?.jkt != nil
+            ? TokenConfirmation(x5tS256: grant.certificateThumbprint, jkt: binding?.jkt) : nil
         let claims = AccessTokenClaims(
             iss: naming.issuer(slug: grant.tenantSlug), sub: user?.userId ?? client.clientId, aud: [naming.audience],
             exp: issuedAt + Int64(lifetime), iat: issuedAt, nbf: issuedAt, jti: RandomID.make(prefix: "at"),
@@ -221,7 +292,8 @@ public final class AccessTokenIssuer: Sendable {
             perm_ver: tenantContext ? user?.versions.permVer : nil,
             ent_ver: tenantContext ? user?.versions.entVer : nil,
             auth_time: user.map { Int64($0.authTime.timeIntervalSince1970) },
-            cnf: grant.certificateThumbprint.map(TokenConfirmation.init(x5tS256:)))
+            cnf: confirmation, device_id: binding?.deviceId, device_risk_state: binding?.deviceRiskState,
+            device_trust_level: binding?.deviceTrustLevel, device_activation_id: binding?.deviceActivationId)
         var header = JWTHeader()
         header.typ = "at+jwt"
         let token = try await collections.signer(for: key).sign(claims, kid: JWKIdentifier(string: key.kid), header: header)
@@ -247,13 +319,17 @@ public struct TokenGrant: Sendable {
     public var user: UserTokenSubject?
     /// base64url SHA-256 of the client certificate the token is bound to (RFC 8705).
     public var certificateThumbprint: String?
+    /// A DPoP key and/or device the token is bound to (RFC 9449, issue 7).
+    public var binding: TokenBinding?
 
-    public init(client: OAuthClient, tenantSlug: String, scopes: [String], user: UserTokenSubject?, certificateThumbprint: String? = nil) {
+    public init(client: OAuthClient, tenantSlug: String, scopes: [String], user: UserTokenSubject?, certificateThumbprint: String? = nil,
+                binding: TokenBinding? = nil) {
         self.client = client
         self.tenantSlug = tenantSlug
         self.scopes = scopes
         self.user = user
         self.certificateThumbprint = certificateThumbprint
+        self.binding = binding
     }
 }
 

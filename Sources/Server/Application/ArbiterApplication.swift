@@ -24,6 +24,9 @@ public enum ArbiterApplication {
         public let policies: PolicyRegistry
         /// Runtime checks (`/api/runtime/authorization/*`): built-in + tenant bundle over the graph.
         let runtime: RuntimeAuthorizer
+        /// DPoP proofs (RFC 9449) and device-bound tokens: the device policy at issuance and
+        /// the live re-check of every request made with one (issue 7).
+        let deviceBinding: DeviceBinding
         /// Browser sign-in and the authorization-code flow: the password check, pending
         /// authorization requests, one-time codes and browser-session cookies.
         public let passwordSignIn: PasswordSignIn
@@ -69,7 +72,13 @@ public enum ArbiterApplication {
             graph = try EntityGraph(environment: environment)
             tenantBundles = try TenantBundleStore(environment: environment)
             policies = PolicyRegistry(builtIn: builtInPolicies, tenants: try tenantBundles.loadActive())
-            runtime = RuntimeAuthorizer(graph: graph, policies: policies, identityTables: identityTables, bundles: tenantBundles)
+            let deviceBinding = DeviceBinding(
+                environment: environment, tables: try DeviceTables(environment: environment), policies: policies,
+                baseURL: IssuerNaming(baseURL: configuration.publicBaseURL).baseURL)
+            self.deviceBinding = deviceBinding
+            runtime = RuntimeAuthorizer(
+                graph: graph, policies: policies, identityTables: identityTables, bundles: tenantBundles,
+                device: DeviceContext(binding: deviceBinding))
             passwordSignIn = PasswordSignIn(
                 environment: environment, tables: identityTables,
                 hasher: PasswordHasher(cost: UInt8(configuration.passwordHashCost)))
@@ -120,6 +129,7 @@ public enum ArbiterApplication {
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: SCIMErrorMiddleware())
         router.add(middleware: ClientCertificateMiddleware(configuration: configuration, tls: services.tls))
+        router.add(middleware: DeviceBindingMiddleware(binding: services.deviceBinding))
 
         HealthRoutes(environment: services.environment).add(to: router)
         OpenAPIRoutes().add(to: router)

@@ -15,6 +15,9 @@ public struct ArbiterRequestContext: RequestContext {
     /// The client certificate presented in this connection's TLS handshake or forwarded by
     /// a trusted proxy, set by `ClientCertificateMiddleware` (RFC 8705).
     public var clientCertificate: ClientCertificate?
+    /// DPoP proofs and device-bound tokens (issue 7), for `BearerAuthenticator`; set on every
+    /// request by `DeviceBindingMiddleware`.
+    var deviceBinding: DeviceBinding?
     /// The connection, for reading its TLS state; nil outside a real server.
     let channel: (any Channel)?
 

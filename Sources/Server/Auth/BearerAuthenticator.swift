@@ -11,7 +11,14 @@ struct BearerAuthenticator: RouterMiddleware {
     let verifier: AccessTokenVerifier
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let authorization = request.headers[.authorization], let token = Self.bearerToken(authorization) else {
+        guard let authorization = request.headers[.authorization] else { return try await next(request, context) }
+        let token: String
+        let dpopScheme: Bool
+        if let bearer = Self.bearerToken(authorization) {
+            (token, dpopScheme) = (bearer, false)
+        } else if let dpop = Self.dpopToken(authorization) {
+            (token, dpopScheme) = (dpop, true)
+        } else {
             return try await next(request, context)
         }
         var context = context
@@ -27,8 +34,68 @@ struct BearerAuthenticator: RouterMiddleware {
             context.logger.info("bearer token refused", metadata: ["reason": "certificate-bound token without its certificate"])
             throw OAuthError.invalidToken("the access token is bound to a client certificate this request did not present")
         }
+        try Self.checkBinding(token, dpopScheme: dpopScheme, request, context)
         context.logger[metadataKey: "client_id"] = .string(context.accessToken!.clientId)
         return try await next(request, context)
+    }
+
+    /// RFC 9449 §7 and continuous access evaluation (issue 7). A `jkt`-bound token is good
+    /// only as `Authorization: DPoP <token>` with a `DPoP` proof of this request by that key
+    /// (`ath` = its hash); a token that is not DPoP-bound is not accepted with the DPoP
+    /// scheme. A device-bound token is checked against the device, its credential and its
+    /// activation as they are NOW (`DeviceBinding.checkLive`): a revoked activation or a
+    /// blocked or compromised device is a 401 `invalid_token` on the very next request, on
+    /// every route (API and check routes alike — the check is refused rather than answered
+    /// with a deny, since the caller's own credential is no longer good).
+    static func checkBinding(_ token: String, dpopScheme: Bool, _ request: Request, _ context: Context) throws {
+        guard let verified = context.accessToken else { return }
+        let claims = verified.claims
+        guard claims.cnf?.jkt != nil || dpopScheme || claims.isDeviceBound else { return }
+        guard let devices = context.deviceBinding else {
+            // Fail closed: nothing here can check the proof or the device.
+            throw OAuthError.invalidToken("device-bound and DPoP-bound tokens are not accepted here")
+        }
+        if let jkt = claims.cnf?.jkt {
+            guard dpopScheme else {
+                context.logger.info("bearer token refused", metadata: ["reason": "DPoP-bound token sent as Bearer"])
+                throw OAuthError.invalidDPoP("invalid_token", "the access token is DPoP-bound: send it as Authorization: DPoP <token> with a DPoP proof")
+            }
+            let proof: DPoPProof?
+            do {
+                proof = try devices.dpop.verify(request.head, accessToken: token)
+            } catch {
+                context.logger.info("DPoP proof refused", metadata: ["reason": .string(error.description)])
+                throw OAuthError.invalidDPoP("invalid_dpop_proof", error.description)
+            }
+            guard let proof else {
+                throw OAuthError.invalidDPoP("invalid_token", "the access token is DPoP-bound: this request has no DPoP proof")
+            }
+            guard proof.jkt == jkt else {
+                throw OAuthError.invalidDPoP("invalid_dpop_proof", "the DPoP proof is signed by another key than the token is bound to")
+            }
+        } else if dpopScheme {
+            throw OAuthError.invalidDPoP("invalid_token", "the access token is not DPoP-bound: send it as Authorization: Bearer <token>")
+        }
+        if claims.isDeviceBound {
+            do {
+                try devices.checkLive(verified)
+            } catch let refusal as DeviceBindingRefusal {
+                context.logger.info("device-bound token refused", metadata: [
+                    "device_id": .string(claims.device_id ?? ""), "reason": .string(refusal.description),
+                ])
+                let message = "the device this token is bound to is no longer trusted: " + refusal.description
+                if claims.cnf?.jkt != nil { throw OAuthError.invalidDPoP("invalid_token", message) }
+                throw OAuthError.invalidToken(message)
+            }
+        }
+    }
+
+    /// The token of `DPoP <token>` (RFC 9449 §7.1), nil for any other scheme.
+    static func dpopToken(_ authorization: String) -> String? {
+        let utf8 = authorization.utf8
+        guard utf8.count > 5, authorization.prefix(5).lowercased() == "dpop " else { return nil }
+        let token = authorization.dropFirst(5).trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
     }
 
     /// The token of `Bearer <token>` (scheme case-insensitive, surrounding whitespace

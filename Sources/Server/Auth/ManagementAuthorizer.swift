@@ -200,8 +200,11 @@ struct ManagementAuthentication: RouterMiddleware {
     func handle(_ request: Hummingbird.Request, context: Context, next: (Hummingbird.Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await bearer.handle(request, context: context, next: next)
-        } catch let error as OAuthError where error.error == "invalid_token" {
-            throw ManagementProblems.invalidToken(error.description ?? "the access token is invalid or expired")
+        } catch let error as OAuthError where error.error == "invalid_token" || error.error == "invalid_dpop_proof" {
+            var problem = ManagementProblems.invalidToken(error.description ?? "the access token is invalid or expired")
+            // A DPoP-bound token keeps its DPoP challenge (RFC 9449 §7.1).
+            if error.challenge == .dpop { problem.headers[.wwwAuthenticate] = OAuthError.dpopChallenge(error.error) }
+            throw problem
         }
     }
 }

@@ -11,6 +11,8 @@ public struct OAuthError: HTTPResponseError, Sendable, Equatable {
         case basic
         /// A bearer token was refused (RFC 6750 §3).
         case bearer
+        /// A DPoP-bound token or its proof was refused (RFC 9449 §7.1).
+        case dpop
     }
 
     public var status: HTTPResponse.Status
@@ -63,10 +65,18 @@ public struct OAuthError: HTTPResponseError, Sendable, Equatable {
         case .none: break
         case .basic: headers[.wwwAuthenticate] = #"Basic realm="arbiter", charset="UTF-8""#
         case .bearer: headers[.wwwAuthenticate] = #"Bearer realm="arbiter", error="\#(error)""#
+        case .dpop: headers[.wwwAuthenticate] = Self.dpopChallenge(error)
         }
         let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
+
+    /// A refused DPoP-bound token or proof (RFC 9449 §7.1): 401 with a `DPoP` challenge.
+    static func invalidDPoP(_ error: String, _ description: String) -> OAuthError {
+        OAuthError(.unauthorized, error: error, description: description, challenge: .dpop)
+    }
+
+    static func dpopChallenge(_ error: String) -> String { #"DPoP realm="arbiter", error="\#(error)", algs="ES256""# }
 
     /// RFC 6749 §5.1: token responses (and errors, and introspection answers) must not be cached.
     static let noStoreHeaders: HTTPFields = [.cacheControl: "no-store", HTTPField.Name("Pragma")!: "no-cache"]

@@ -128,9 +128,11 @@ struct ProtocolRoutes {
             "claims_supported": strings([
                 "iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "tenant_id", "auth_time", "nonce", "sid",
                 "azp", "at_hash", "name", "preferred_username", "email", "email_verified", "organization_id", "membership_id",
-                "session_id", "perm_ver", "ent_ver",
+                "session_id", "perm_ver", "ent_ver", "cnf", "device_id", "device_risk_state", "device_trust_level",
             ]),
             "access_token_signing_alg_values_supported": .array([.string("ES256")]),
+            // RFC 9449 §5.1: DPoP proofs at the token endpoint bind tokens to the proof's key.
+            "dpop_signing_alg_values_supported": strings(["ES256"]),
             "service_documentation": .string(naming.baseURL + "/openapi.json"),
         ]
         return try JSONResponse.make(.ok, document, headers: [.cacheControl: "public, max-age=300"])
@@ -201,11 +203,21 @@ struct ProtocolRoutes {
                 "exp": .integer(claims.exp),
                 "iat": .integer(claims.iat),
                 "jti": .string(claims.jti),
-                "token_type": .string("Bearer"),
+                "token_type": .string(claims.cnf?.jkt != nil ? "DPoP" : "Bearer"),
             ]
             if let nbf = claims.nbf { body["nbf"] = .integer(nbf) }
             if let tenantId = claims.tenant_id { body["tenant_id"] = .string(tenantId) }
-            if let cnf = claims.cnf { body["cnf"] = .object(["x5t#S256": .string(cnf.x5tS256)]) }
+            if let cnf = claims.cnf {
+                var confirmation: [String: JSONValue] = [:]
+                if let x5t = cnf.x5tS256 { confirmation["x5t#S256"] = .string(x5t) }
+                if let jkt = cnf.jkt { confirmation["jkt"] = .string(jkt) }
+                body["cnf"] = .object(confirmation)
+            }
+            if let deviceId = claims.device_id {
+                body["device_id"] = .string(deviceId)
+                if let risk = claims.device_risk_state { body["device_risk_state"] = .string(risk) }
+                if let level = claims.device_trust_level { body["device_trust_level"] = .integer(level) }
+            }
         }
         return try JSONResponse.make(.ok, body, headers: OAuthError.noStoreHeaders)
     }

@@ -9,8 +9,8 @@ import Store
 /// tenant, organization, membership, user or client, roles, and for every `Feature`
 /// entity of the tenant's graph the decision on `use` (through the same built-in +
 /// tenant evaluation as `check`), its entitlement and the caller's seats, with
-/// `permVer`/`entVer` and the revision it was read at. `device` is null until the
-/// device-trust issue binds devices to tokens.
+/// `permVer`/`entVer` and the revision it was read at, and `device`: for a device-bound
+/// token the device as checks see it (`context.device`, read live), else null.
 ///
 /// Any valid access token of the tenant may ask (it describes only its own subject).
 struct MeRoutes {
@@ -149,8 +149,36 @@ struct MeRoutes {
         w.key("permVer"); w.int(versions.permVer)
         w.key("entVer"); w.int(versions.entVer)
         w.key("revision"); w.string(RevisionToken.encode(revision))
-        w.key("device"); w.null()
+        w.key("device")
+        if let bound = DeviceContext(binding: services.deviceBinding).device(for: token) {
+            Self.writeDevice(bound, &w)
+        } else { w.null() }
         w.endObject()
         return w.response()
+    }
+
+    /// `{id, riskState, trustLevel, activationId, posture}` of a device-bound token.
+    static func writeDevice(_ bound: BoundDevice, _ w: inout RuntimeJSONWriter) {
+        let device = bound.device
+        w.beginObject()
+        w.key("id"); w.string(device.id)
+        w.key("riskState"); w.string(device.riskState.rawValue)
+        w.key("trustLevel"); w.int(Int64(device.riskState.trustLevel))
+        w.key("activationId")
+        if let activation = bound.activation { w.string(activation.id) } else { w.null() }
+        w.key("posture")
+        if let posture = device.posture {
+            w.beginObject()
+            w.key("os"); w.string(posture.os)
+            w.key("osVersion"); w.string(posture.osVersion)
+            w.key("patchAgeDays"); w.int(posture.patchAgeDays)
+            w.key("diskEncrypted"); w.bool(posture.diskEncrypted)
+            w.key("firewallEnabled"); w.bool(posture.firewallEnabled)
+            w.key("screenLockEnabled"); w.bool(posture.screenLockEnabled)
+            w.key("edrRunning"); w.bool(posture.edrRunning)
+            w.key("jailbroken"); w.bool(posture.jailbroken)
+            w.endObject()
+        } else { w.null() }
+        w.endObject()
     }
 }

@@ -33,7 +33,8 @@ extension TokenEndpoint {
         }), user.active else { throw OAuthError.invalidGrant("the user of this sign-in is no longer active") }
         let issued = try await services.tokenIssuer.issue(TokenGrant(
             client: call.client, tenantSlug: call.tenant.slug, scopes: scopes,
-            user: try services.tokenSubject(of: session), certificateThumbprint: call.certificateThumbprint), now: now)
+            user: try services.tokenSubject(of: session), certificateThumbprint: call.certificateThumbprint,
+            binding: call.binding), now: now)
         var idToken: String?
         if scopes.contains(OAuthScopes.openid) {
             idToken = try await services.tokenIssuer.issueIDToken(

@@ -39,7 +39,8 @@ extension TokenEndpoint {
             let scopes = authorization.scopes
             let issued = try await services.tokenIssuer.issue(TokenGrant(
                 client: call.client, tenantSlug: call.tenant.slug, scopes: scopes,
-                user: try services.tokenSubject(of: session), certificateThumbprint: call.certificateThumbprint), now: now)
+                user: try services.tokenSubject(of: session), certificateThumbprint: call.certificateThumbprint,
+                binding: call.binding), now: now)
             var idToken: String?
             if scopes.contains(OAuthScopes.openid) {
                 // No nonce: the device flow has no authorization request to carry one.

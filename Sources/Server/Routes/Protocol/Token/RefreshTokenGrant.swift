@@ -31,7 +31,8 @@ extension TokenEndpoint {
         let scopes = try Self.grantedScopes(requested: call.form["scope"], client: call.client, allowed: redemption.scopes)
         let issued = try await services.tokenIssuer.issue(TokenGrant(
             client: call.client, tenantSlug: call.tenant.slug, scopes: scopes,
-            user: try services.tokenSubject(of: redemption.session), certificateThumbprint: call.certificateThumbprint))
+            user: try services.tokenSubject(of: redemption.session), certificateThumbprint: call.certificateThumbprint,
+            binding: call.binding))
         call.context.logger.info("access token issued", metadata: [
             "grant_type": "refresh_token", "client_id": .string(call.client.clientId),
             "tenant_id": .string(call.client.tenantId), "jti": .string(issued.claims.jti),

@@ -25,6 +25,8 @@ struct TokenEndpoint: Sendable {
         /// base64url SHA-256 of the TLS client certificate when the call came through the
         /// mTLS endpoint (RFC 8705); tokens issued then are bound to it.
         var certificateThumbprint: String?
+        /// The DPoP key and/or registered device the token gets bound to (`DeviceProof.swift`).
+        var binding: TokenBinding?
     }
 
     func handle(_ request: Request, _ context: ArbiterRequestContext, tenant: Tenant?, certificateThumbprint: String? = nil) async throws -> Response {
@@ -50,15 +52,20 @@ struct TokenEndpoint: Sendable {
             }) else { throw OAuthError.invalidClient(basic: authenticated.method == .clientSecretBasic) }
             owner = found
         }
-        let call = Call(
+        var call = Call(
             request: request, context: context, form: form, client: client, authMethod: authenticated.method,
             tenant: owner, certificateThumbprint: certificateThumbprint)
-        switch grantType {
-        case ClientPurpose.authorizationCode: return try await authorizationCode(call)
-        case ClientPurpose.refreshToken: return try await refreshToken(call)
-        case ClientPurpose.clientCredentials: return try await clientCredentials(call)
-        case ClientPurpose.deviceCode: return try await deviceCode(call)
-        default: throw OAuthError.unsupportedGrantType(grantType)
+        call.binding = try deviceProof(call)
+        do {
+            switch grantType {
+            case ClientPurpose.authorizationCode: return try await authorizationCode(call)
+            case ClientPurpose.refreshToken: return try await refreshToken(call)
+            case ClientPurpose.clientCredentials: return try await clientCredentials(call)
+            case ClientPurpose.deviceCode: return try await deviceCode(call)
+            default: throw OAuthError.unsupportedGrantType(grantType)
+            }
+        } catch TokenBindingError.organizationMismatch {
+            throw OAuthError.invalidGrant("the device of this proof belongs to another organization than the sign-in")
         }
     }
 
@@ -81,7 +88,8 @@ struct TokenEndpoint: Sendable {
     static func response(_ issued: IssuedAccessToken, refreshToken: String? = nil, idToken: String? = nil) throws -> Response {
         var body: [String: JSONValue] = [
             "access_token": .string(issued.token),
-            "token_type": .string("Bearer"),
+            // RFC 9449 §5: a DPoP-bound token is of type DPoP.
+            "token_type": .string(issued.claims.cnf?.jkt != nil ? "DPoP" : "Bearer"),
             "expires_in": .integer(Int64(issued.expiresIn)),
             "scope": .string(issued.claims.scope),
         ]
