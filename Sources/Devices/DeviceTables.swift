@@ -21,6 +21,9 @@ public struct DeviceTables: Sendable {
     /// (tenantId, kind, thumbprint) → credentialId, for active credentials: DPoP `jkt` and
     /// mTLS `x5t#S256` find their device in one read
     public let credentialThumbprints: Table
+    /// (tenantId, deviceId, credentialId) → empty: a device's credentials in one range
+    /// (written by `DeviceCredentials`; activation keys are listed through the activations)
+    public let deviceCredentials: Table
     /// (tenantId, deviceId, snapshotId) → PostureSnapshot (ids sort by time)
     public let postureSnapshots: Table
     /// (tenantId, activationId, nonce) → expiry: heartbeat nonces seen, for replay refusal
@@ -40,6 +43,7 @@ public struct DeviceTables: Sendable {
         seatHolders = try environment.table("devices.seat_holders")
         credentials = try environment.table("devices.credentials")
         credentialThumbprints = try environment.table("devices.credential_thumbprints")
+        deviceCredentials = try environment.table("devices.device_credentials")
         postureSnapshots = try environment.table("devices.posture_snapshots")
         heartbeatNonces = try environment.table("devices.heartbeat_nonces")
         hardwareSalts = try environment.table("devices.hardware_salts")

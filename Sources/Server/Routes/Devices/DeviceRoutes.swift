@@ -25,6 +25,7 @@ struct DeviceRoutes {
             .add(middleware: ManagementAuthentication(bearer: BearerAuthenticator(verifier: services.tokenVerifier)))
         ActivationRoutes(devices: self).add(to: group)
         RiskRoutes(devices: self).add(to: group)
+        CredentialRoutes(devices: self).add(to: group); PostureRoutes(devices: self).add(to: group); FleetRoutes(devices: self).add(to: group)
         group.get(":deviceId") { _, context in try readDevice(context) }
     }
 
