@@ -162,6 +162,9 @@ import Testing
     @Test func replaceUnmatchedFilterIsNoTarget() {
         #expect(failure(group, .group, ["op": "replace", "path": #"members[value eq "nope"]"#, "value": ["display": "x"]]) == .noTarget)
         #expect(failure(user, .user, ["op": "replace", "path": #"emails[value co "zzz"].type"#, "value": "work"]) == .noTarget)
+        // Only add creates the value an equality filter describes; replace must find one.
+        #expect(failure(user, .user, ["op": "replace", "path": #"phoneNumbers[type eq "work"].value"#, "value": "555"]) == .noTarget)
+        #expect(failure(user, .user, ["op": "replace", "path": #"emails[type eq "other"].value"#, "value": "x@y.z"]) == .noTarget)
     }
 
     // MARK: remove

@@ -7,8 +7,8 @@
 /// (Entra's "Replace"), booleans as strings ("False"), `{"op":"replace","value":{"active":false}}`
 /// without a path (Okta), `id` repeated unchanged in a path-less value (Okta), member removal
 /// as `remove members` with a value list (Entra), a plain string for a complex attribute with
-/// a `value` sub-attribute (Entra's manager), and `add`/`replace` of
-/// `emails[type eq "work"].value` when no work email exists yet (creates it, Entra).
+/// a `value` sub-attribute (Entra's manager), and `add` of `emails[type eq "work"].value` when
+/// no work email exists yet (creates it, Entra); `replace` there is `noTarget`, as the RFC says.
 public enum SCIMPatch {
     public static let maxOperations = 100
 
@@ -279,7 +279,8 @@ private struct Applier {
     mutating func replace(_ target: Target, _ rawValue: SCIMValue) throws(SCIMLanguageError) {
         try checkMutable(target)
         if let filter = target.path.valueFilter {
-            try updateMatching(target, filter, rawValue, creating: target.subDefinition != nil)
+            // RFC 7644 §3.5.2.3: replace with an unmatched value filter SHALL fail with noTarget.
+            try updateMatching(target, filter, rawValue, creating: false)
             return
         }
         if let sub = target.subDefinition {
