@@ -187,6 +187,10 @@ import Testing
         #expect(try matches("name.givenName pr"))
         #expect(try !matches("title pr"))
         #expect(try matches("emails pr"))
+        #expect(try matches("name pr"))
+        #expect(try matches(#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager pr"#))
+        #expect(try !matches("name pr", ["name": ["givenName": .null]]))
+        #expect(try !matches(#"name eq "Barbara""#))   // single-valued complex: no implicit `value`
         #expect(try !matches("title pr", ["title": ""]))
         #expect(try !matches("emails pr", ["emails": []]))
         #expect(try matches("title eq null"))

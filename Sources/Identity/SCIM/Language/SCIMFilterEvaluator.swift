@@ -18,7 +18,8 @@ public struct SCIMFilterEvaluator: Sendable {
         case .or(let operands): return operands.contains { evaluate($0, node, within: within) }
         case .not(let inner): return !evaluate(inner, node, within: within)
         case .present(let path):
-            return resolve(path, node, within: within).values.contains { !$0.isUnassigned }
+            // A complex value is present when any of its sub-attributes is (RFC 7644 §3.4.2.2).
+            return resolve(path, node, within: within, unwrapComplex: false).values.contains { !$0.isUnassigned }
         case .compare(let path, let op, let literal):
             let (values, definition) = resolve(path, node, within: within)
             switch (op, literal) {
@@ -60,7 +61,8 @@ public struct SCIMFilterEvaluator: Sendable {
                 guard let child = value[sub] else { return [] }
                 return Self.flatten(child)
             }
-        } else if unwrapComplex, definition?.kind == .complex || values.contains(where: { $0.objectValue != nil }) {
+        } else if unwrapComplex, definition.map({ $0.kind == .complex && $0.multiValued })
+                    ?? values.contains(where: { $0.objectValue != nil }) {
             // `emails co "x"` compares the values' `value` sub-attribute (RFC 7644 §3.4.2.2).
             let valueDefinition = definition?.subAttribute("value")
             values = values.compactMap { $0.objectValue == nil ? $0 : $0["value"] }
