@@ -40,13 +40,18 @@ public struct JSONWebKey: Codable, Sendable, Equatable {
     public var alg: String
 }
 
-/// The longest an access token lives. Retired keys stay published this long (plus the
-/// verification leeway) after their retirement, so every token they signed can still be
-/// checked; after that they drop out of JWKS and the next rotation deletes them.
+/// The longest an access token lives, and how long retired signing keys stay published.
 public enum AccessTokenLifetime {
     public static let seconds: TimeInterval = 3600
     public static let leeway: TimeInterval = 60
-    public static var keyRetention: TimeInterval { seconds + leeway }
+    /// The longest-lived thing the tenant keys sign: a device's offline lease
+    /// (`OfflineLeases.lifetime` in Devices, 7 days), verified offline against JWKS. A test
+    /// keeps the two equal.
+    public static let longestSignedLifetime: TimeInterval = 7 * 24 * 3600
+    /// Retired keys stay published this long after their retirement, so every token and
+    /// lease they signed can still be checked until it expires; after that they drop out of
+    /// JWKS and the next rotation deletes them.
+    public static var keyRetention: TimeInterval { max(seconds, longestSignedLifetime) + leeway }
 }
 
 /// Per-tenant signing keys in LMDB: exactly one active key (created on first use), plus

@@ -39,15 +39,15 @@ struct RotateClientSecretCommand: AsyncParsableCommand {
 }
 
 /// `arbiter admin rotate-keys`: a new active signing key; the old one is retired but stays
-/// in JWKS until every token it signed has expired.
+/// in JWKS until every token and offline lease it signed has expired.
 struct RotateKeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rotate-keys",
         abstract: "Add a new active ES256 signing key and retire the current one.",
         discussion: """
-            The retired key stays published in the tenant's JWKS for the longest access-token
-            lifetime (plus leeway), so tokens it signed keep verifying; then it drops out, and a
-            later rotation deletes it. A running server picks up the new key on its next token.
+            The retired key stays published in the tenant's JWKS as long as anything it signed
+            may still be valid (access tokens: 1 hour; device offline leases: 7 days; plus
+            leeway), so those keep verifying; then it drops out, and a later rotation deletes it. A running server picks up the new key on its next token.
 
             Example:
               arbiter admin rotate-keys --data-dir /var/lib/arbiter --tenant acme
