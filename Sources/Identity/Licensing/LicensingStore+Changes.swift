@@ -192,8 +192,11 @@ extension LicensingStore {
             throw LicensingError.seatAlreadyAssigned(userId: userId, productKey: subscription.productKey)
         }
         // Counted inside the insert's transaction: two concurrent assignments of the last
-        // seat serialize on the write lock, and the second sees the first.
-        if try Int64(assignedSeats(tenantId: tenantId, productKey: subscription.productKey, in: txn)) >= subscription.seats {
+        // seat serialize on the write lock, and the second sees the first. Device
+        // activations of the product hold seats of the same subscription.
+        let held = try assignedSeats(tenantId: tenantId, productKey: subscription.productKey, in: txn)
+            + (seatsHeldElsewhere?(tenantId, subscription.productKey, txn) ?? 0)
+        if Int64(held) >= subscription.seats {
             throw LicensingError.noSeatsLeft(seats: subscription.seats)
         }
         let seat = SeatAssignment(

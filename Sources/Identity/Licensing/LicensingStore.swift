@@ -13,12 +13,22 @@ public struct LicensingStore: Sendable {
     public let tables: LicensingTables
     public let identity: IdentityTables
     public let oauth: OAuthTables
+    /// Seats of a product held outside licensing (device activations, which live in the
+    /// Devices module Identity never imports): counted with the users' seats, so the two
+    /// together never exceed the subscription.
+    public let seatsHeldElsewhere: SeatsHeldElsewhere?
 
-    public init(environment: Environment, tables: LicensingTables, identity: IdentityTables, oauth: OAuthTables) {
+    public typealias SeatsHeldElsewhere = @Sendable (_ tenantId: String, _ productKey: String, _ txn: WriteTransaction) throws -> Int
+
+    public init(
+        environment: Environment, tables: LicensingTables, identity: IdentityTables, oauth: OAuthTables,
+        seatsHeldElsewhere: SeatsHeldElsewhere? = nil
+    ) {
         self.environment = environment
         self.tables = tables
         self.identity = identity
         self.oauth = oauth
+        self.seatsHeldElsewhere = seatsHeldElsewhere
     }
 
     static func bounded(_ id: String) -> Bool { !id.isEmpty && id.utf8.count <= 200 }

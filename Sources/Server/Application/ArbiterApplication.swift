@@ -106,10 +106,14 @@ public enum ArbiterApplication {
             refreshTokens = RefreshTokenStore(environment: environment, identity: identityTables, tables: oauthTables)
             accessTokenRevocations = AccessTokenRevocations(environment: environment, tables: oauthTables)
             deviceAuthorizations = DeviceAuthorizations(environment: environment, tables: oauthTables, identity: identityTables)
+            let deviceTables = try DeviceTables(environment: environment)
+            self.deviceTables = deviceTables
             licensing = LicensingStore(
                 environment: environment, tables: try LicensingTables(environment: environment), identity: identityTables,
-                oauth: oauthTables)
-            deviceTables = try DeviceTables(environment: environment)
+                oauth: oauthTables,
+                seatsHeldElsewhere: { tenantId, productKey, txn in
+                    try DeviceStore.usedSeats(tenantId: tenantId, productKey: productKey, tables: deviceTables, in: txn)
+                })
             deviceRecords = DeviceRecords(tables: deviceTables, graph: DeviceFacts.hook(graph: graph))
             deviceSeats = LicensingSeatCapacity(licensing: licensing)
             enterpriseTables = try EnterpriseTables(environment: environment)
@@ -142,8 +146,8 @@ public enum ArbiterApplication {
         ManifestRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         MarketplaceRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         LicensingRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
-        DeviceRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         EnterpriseRoutes(services: services, configuration: configuration).add(to: router)
+        DeviceRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         CheckRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         MeRoutes(services: services).add(to: router)
         ScopeRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
