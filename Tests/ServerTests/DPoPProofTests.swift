@@ -1,4 +1,5 @@
 import Crypto
+import Devices
 import Foundation
 import HTTPTypes
 import Identity
@@ -71,8 +72,12 @@ struct DPoPTestKey {
         #expect(refusal(key.proof(method: "GET", url: Self.base + "/api/x", accessToken: "tok"), method: "GET", path: "/api/x", token: "tok") == nil)
     }
 
-    @Test func theRFC7638ExampleThumbprint() {
-        // RFC 7638 §3.1 is an RSA key; this pins the EC member order against an independent computation.
+    @Test func thumbprintsFollowRFC7638AndMatchTheDeviceKeyRegistry() throws {
+        // The EC key of RFC 7517 Appendix A.1; the value was computed with Python's hashlib.
+        let x = "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", y = "x_FEzRjGPzA7PpzgXgqagFmbHsw2AdDR9t3c6zGVNko"
+        #expect(DPoPVerifier.thumbprint(x: x, y: y) == "9CCmfPUdwoJK1qIREbu9IEFmGAVRG-RuggVHljpt1oQ")
+        // Activation registers keys under Devices' thumbprint; a proof must find the same one.
+        #expect(try DevicePublicKey(jwk: key.jwkStrings).thumbprint == DPoPVerifier.thumbprint(x: key.x, y: key.y))
         #expect(DPoPVerifier.thumbprint(x: key.x, y: key.y) == key.thumbprint)
     }
 
