@@ -43,8 +43,6 @@ public struct HeartbeatVerifier: Sendable {
         let key = try DevicePublicKey(storedJWK: jwk)
         guard jws.verifies(with: key.key) else { throw DeviceError.badProof("the signature does not verify under the device key (ES256)") }
 
-        // Codable keeps the schema fixed: wrong types are refused, and members outside
-        // PostureFacts are never decoded, so nothing beyond the minimized facts is stored.
         guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(jws.payload)) else {
             throw DeviceError.badProof("the JWS payload must be {\"nonce\": string, \"timestamp\": seconds, \"posture\"?: {os, osVersion, patchAgeDays, diskEncrypted, firewallEnabled, screenLockEnabled, edrRunning, jailbroken}}")
         }
@@ -55,11 +53,14 @@ public struct HeartbeatVerifier: Sendable {
         guard abs(now.timeIntervalSince1970 - Double(payload.timestamp)) <= Self.maxSkew else {
             throw DeviceError.badProof("the heartbeat is stale: its timestamp is more than 300 s from the server's clock")
         }
-        let posture = payload.posture
-        if let posture {
-            guard (1...32).contains(posture.os.utf8.count), (1...64).contains(posture.osVersion.utf8.count),
-                  (0...36_500).contains(posture.patchAgeDays)
-            else { throw DeviceError.badProof("posture: os (1–32 chars), osVersion (1–64 chars), patchAgeDays 0–36500") }
+        // The same fixed schema as the posture route: unknown keys, wrong types and values
+        // out of range are refused (400) before anything is written.
+        var posture: PostureFacts?
+        if let report = payload.posture {
+            switch PostureSchema.validate(report, prefix: "posture.") {
+            case .success(let facts): posture = facts
+            case .failure(let invalid): throw invalid
+            }
         }
 
         try rememberNonce(nonce, tenantId: scope.tenantId, activationId: activationId, now: now, in: txn)
@@ -68,19 +69,14 @@ public struct HeartbeatVerifier: Sendable {
             throw DeviceError.deviceDenied(deviceId: device.id, riskState: device.riskState)
         }
         let (_, updated) = try records.updateActivation(tenantId: scope.tenantId, id: activationId, in: txn) { $0.lastHeartbeatAt = now }
-        let (_, seen) = try records.updateDevice(tenantId: scope.tenantId, id: activation.deviceId, in: txn) { device in
+        var (_, seen) = try records.updateDevice(tenantId: scope.tenantId, id: activation.deviceId, in: txn) { device in
             device.lastSeenAt = now
-            if let posture {
-                device.posture = posture
-                device.postureAt = now
-            }
         }
         if let posture {
-            let snapshot = PostureSnapshot(
-                id: RandomID.make(prefix: "pos"), tenantId: scope.tenantId, deviceId: activation.deviceId, facts: posture,
-                source: "heartbeat", reportedBy: actor, receivedAt: now)
-            _ = try txn.putJSON(
-                tables.postureSnapshots, Key(.string(scope.tenantId), .string(activation.deviceId), .string(snapshot.id)), snapshot)
+            // Snapshot history, `Device.posture` and its audit event, as for the posture route.
+            seen = try PostureSnapshots(records: records).record(
+                posture, scope: scope, deviceId: activation.deviceId, source: "heartbeat", reportedBy: actor, now: now,
+                in: txn).device
         }
         return Heartbeat(activation: updated, device: seen, posture: posture)
     }
@@ -109,6 +105,6 @@ public struct HeartbeatVerifier: Sendable {
     struct Payload: Decodable {
         var nonce: String
         var timestamp: Int64
-        var posture: PostureFacts?
+        var posture: [String: PostureValue]?
     }
 }

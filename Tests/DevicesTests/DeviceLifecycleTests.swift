@@ -223,6 +223,22 @@ import TestSupport
         let accepted = try await beat(first)
         #expect(accepted.activation.lastHeartbeatAt == now)
         #expect(accepted.device.posture?.osVersion == "6.8")
+        // Kept as history like a posture-route report, with its audit event.
+        let history = try f.environment.read {
+            try PostureSnapshots(records: f.records).history(tenantId: scope.tenantId, deviceId: a.deviceId, in: $0)
+        }
+        #expect(history.map(\.source) == ["heartbeat"] && history.first?.facts.patchAgeDays == 3)
+        // Posture outside the fixed schema: a field error, and nothing written (the nonce stays unused).
+        var bad = posture
+        bad["os"] = "beos"
+        bad["serialNumber"] = "C02XYZ"
+        let refused = try Self.jws(["nonce": "nonce-bad", "timestamp": Int(now.timeIntervalSince1970), "posture": bad], key: key, kid: a.keyThumbprint)
+        do {
+            _ = try await beat(refused)
+            Issue.record("posture outside the schema was accepted")
+        } catch let invalid as PostureInvalid {
+            #expect(Set(invalid.errors.map(\.field)) == ["posture.os", "posture.serialNumber"])
+        }
         // The same JWS again: replay.
         await #expect(throws: DeviceError.self) { _ = try await beat(first) }
         do { _ = try await beat(first) } catch let error as DeviceError {

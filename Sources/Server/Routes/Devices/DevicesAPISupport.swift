@@ -67,6 +67,8 @@ enum DevicesAPI {
             return try await body()
         } catch let error as DeviceError {
             throw problem(error)
+        } catch let invalid as PostureInvalid {
+            throw ProblemError.validation(invalid.errors.map { FieldError(field: $0.field, message: $0.message) })
         }
     }
 
