@@ -25,6 +25,9 @@ let package = Package(
         // Already built for HummingbirdTesting; `arbiter login` uses it so HTTPS goes through
         // swift-nio-ssl rather than FoundationNetworking's libcurl and the system OpenSSL (§6).
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // GET /metrics: counters and histograms through swift-metrics, exposed by swift-prometheus.
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // System-library shims (DESIGN §2). Nothing else lives in them.
@@ -64,6 +67,9 @@ let package = Package(
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "arbiter", dependencies: ["Server"]),
 

@@ -217,6 +217,20 @@ public final class Environment: @unchecked Sendable {
         return (info.me_last_pgno + 1) * Int(stat.ms_psize)
     }
 
+    /// Reader slots in use in the lock table (all processes, including reusable snapshots).
+    public var readerCount: Int {
+        var info = MDB_envinfo()
+        mdb_env_info(env, &info)
+        return Int(info.me_numreaders)
+    }
+
+    /// Reader slots the lock table has (`maxReaders`).
+    public var readerLimit: Int {
+        var info = MDB_envinfo()
+        mdb_env_info(env, &info)
+        return Int(info.me_maxreaders)
+    }
+
     static func makeDirectory(_ path: String) throws {
         var info = stat()
         if stat(path, &info) == 0 { return }

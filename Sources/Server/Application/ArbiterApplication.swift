@@ -64,9 +64,12 @@ public enum ArbiterApplication {
         public let scimTokens: SCIMTokens
         /// SCIM-provisioned users and groups of each connection (projected into `graph` as they change).
         public let scimTables: SCIMTables
+        /// Prometheus counters, histograms and LMDB gauges for `GET /metrics` (this app's own registry).
+        public let metrics: ArbiterMetrics
 
         public init(environment: Store.Environment, configuration: ServerConfiguration, builtInPolicies: Program) throws {
             self.environment = environment
+            metrics = ArbiterMetrics(environment: environment)
             tls = try ServerTLS(configuration: configuration)
             identityTables = try IdentityTables(environment: environment)
             graph = try EntityGraph(environment: environment)
@@ -132,10 +135,12 @@ public enum ArbiterApplication {
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: SCIMErrorMiddleware())
+        router.add(middleware: MetricsMiddleware(metrics: services.metrics))
         router.add(middleware: ClientCertificateMiddleware(configuration: configuration, tls: services.tls))
         router.add(middleware: DeviceBindingMiddleware(binding: services.deviceBinding))
 
         HealthRoutes(environment: services.environment).add(to: router)
+        MetricsRoutes(metrics: services.metrics).add(to: router)
         OpenAPIRoutes().add(to: router)
         TenantRegistrationRoutes(registrar: services.registrar, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         ApplicationRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)

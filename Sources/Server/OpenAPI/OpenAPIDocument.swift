@@ -125,6 +125,18 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/metrics": {
+      "get": {
+        "tags": ["Operations"],
+        "operationId": "getMetrics",
+        "summary": "Prometheus metrics (text exposition format 0.0.4).",
+        "description": "Counters and histograms since the process started, and LMDB gauges read at scrape time: arbiter_http_requests_total{family,status} and arbiter_http_request_duration_seconds{family} (family is the route family of the matched route, e.g. authorization, protocol, organizations, scim, unmatched; status is the class 1xx..5xx), arbiter_authorization_decisions_total{route,outcome} (route check|check_batch|check_scoped, outcome allow|deny; each check of a batch counts), arbiter_evaluator_duration_seconds{route}, arbiter_tokens_issued_total{grant_type}, arbiter_webhook_deliveries_total{outcome}, arbiter_lmdb_map_size_bytes, arbiter_lmdb_map_used_bytes, arbiter_lmdb_readers and arbiter_lmdb_max_readers. No label carries a tenant, user, id or raw path. Unauthenticated like /healthz: expose it to the monitoring network only.",
+        "security": [],
+        "responses": {
+          "200": {"description": "The exposition.", "content": {"text/plain": {"schema": {"type": "string"}, "example": "# TYPE arbiter_authorization_decisions_total counter\narbiter_authorization_decisions_total{route=\"check\",outcome=\"allow\"} 12\n"}}}
+        }
+      }
+    },
     "/api/tenancy/tenant-registrations": {
       "post": {
         "tags": ["Tenancy"],

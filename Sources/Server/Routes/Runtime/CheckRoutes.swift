@@ -46,7 +46,8 @@ struct CheckRoutes {
         let serverContext = caller.serverContext(request, context, services: services)
         let check = try caller.check(body, serverContext: serverContext)
         let atLeast = try RevisionRequirement.decode(body.atLeastRevision)
-        let outcome = try decide([check], caller: caller, atLeast: atLeast)
+        let outcome = try services.metrics.evaluation(.check) { try decide([check], caller: caller, atLeast: atLeast) }
+        services.metrics.decided(.check, outcome.decisions)
         var writer = RuntimeJSONWriter()
         writer.beginObject()
         writer.decisionFields(outcome.decisions[0])
@@ -90,7 +91,9 @@ struct CheckRoutes {
         var checks: [RuntimeCheck] = []
         checks.reserveCapacity(bodies.count)
         for body in bodies { checks.append(try caller.check(body, serverContext: serverContext)) }
-        let outcome = try decide(checks, caller: caller, atLeast: try RevisionRequirement.decode(revision))
+        let atLeast = try RevisionRequirement.decode(revision)
+        let outcome = try services.metrics.evaluation(.checkBatch) { try decide(checks, caller: caller, atLeast: atLeast) }
+        services.metrics.decided(.checkBatch, outcome.decisions)
         var writer = RuntimeJSONWriter(capacity: 64 + 160 * checks.count)
         writer.beginObject()
         writer.key("revision"); writer.string(RevisionToken.encode(outcome.revision))

@@ -85,10 +85,13 @@ struct CheckScopedRoutes {
         let atLeast = try RevisionRequirement.decode(body.atLeastRevision)
         let answer: Answer
         do {
-            answer = try decide(check, namesResource: body.resource != nil, reference: reference, entitlement: entitlement, tenantId: caller.tenantId, atLeast: atLeast)
+            answer = try services.metrics.evaluation(.checkScoped) {
+                try decide(check, namesResource: body.resource != nil, reference: reference, entitlement: entitlement, tenantId: caller.tenantId, atLeast: atLeast)
+            }
         } catch let error as RevisionNotReached {
             throw RuntimeProblems.revisionNotReached(error)
         }
+        services.metrics.decided(.checkScoped, allowed: answer.decision.allowed)
         var writer = RuntimeJSONWriter()
         writer.beginObject()
         writer.decisionFields(answer.decision)

@@ -57,13 +57,17 @@ struct TokenEndpoint: Sendable {
             tenant: owner, certificateThumbprint: certificateThumbprint)
         call.binding = try deviceProof(call)
         do {
+            let response: Response
             switch grantType {
-            case ClientPurpose.authorizationCode: return try await authorizationCode(call)
-            case ClientPurpose.refreshToken: return try await refreshToken(call)
-            case ClientPurpose.clientCredentials: return try await clientCredentials(call)
-            case ClientPurpose.deviceCode: return try await deviceCode(call)
+            case ClientPurpose.authorizationCode: response = try await authorizationCode(call)
+            case ClientPurpose.refreshToken: response = try await refreshToken(call)
+            case ClientPurpose.clientCredentials: response = try await clientCredentials(call)
+            case ClientPurpose.deviceCode: response = try await deviceCode(call)
             default: throw OAuthError.unsupportedGrantType(grantType)
             }
+            // Only a token response counts (the device grant answers 400 while pending).
+            if response.status == .ok { services.metrics.tokenIssued(grantType: grantType) }
+            return response
         } catch TokenBindingError.organizationMismatch {
             throw OAuthError.invalidGrant("the device of this proof belongs to another organization than the sign-in")
         }
