@@ -84,6 +84,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String?
 
+    @Flag(help: "Load (or reuse) the demo tenant 'demo' and print ready-to-paste curl commands for an allowed and a denied check.")
+    var demo = false
+
     func resolvedConfiguration(environment: [String: String]) throws -> ServerConfiguration {
         var configuration = ServerConfiguration()
         if let config { try configuration.apply(configFile: config) }
@@ -160,6 +163,14 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let reload = BuiltInPolicies.reloadOnHangup(configuration.policiesDirectory, registry: services.policies, logger: logger)
         defer { reload.cancel() }
+        if demo {
+            // The printed commands name the port, so it must be known before listening.
+            guard configuration.port != 0 else { throw ValidationError("--demo needs a fixed port (not 0): the printed commands name it") }
+            let seeded = try await DemoSeeder(services: services).seed()
+            // Unbuffered: a pipe reader sees the commands before the server's first request.
+            FileHandle.standardOutput.write(Data(DemoInstructions.text(
+                seeded, baseURL: DemoInstructions.baseURL(host: configuration.host, port: configuration.port, tls: configuration.tlsEnabled)).utf8))
+        }
         let app = ArbiterApplication.make(services: services, configuration: configuration, logger: logger)
         logger.info("starting", metadata: [
             "host": .string(configuration.host), "port": .stringConvertible(configuration.port),
