@@ -64,6 +64,8 @@ public enum ArbiterApplication {
         public let scimTokens: SCIMTokens
         /// SCIM-provisioned users and groups of each connection (projected into `graph` as they change).
         public let scimTables: SCIMTables
+        /// Webhooks, their deliveries and the outbox every audit event feeds (same transaction).
+        let webhookTables: WebhookTables
         /// Prometheus counters, histograms and LMDB gauges for `GET /metrics` (this app's own registry).
         public let metrics: ArbiterMetrics
 
@@ -124,6 +126,8 @@ public enum ArbiterApplication {
             scimTokens = SCIMTokens(environment: environment, tables: enterpriseTables)
             scimTables = try SCIMTables(
                 environment: environment, memberships: membershipTables, oauth: oauthTables, enterprise: enterpriseTables)
+            webhookTables = try WebhookTables(environment: environment)
+            WebhookOutbox(tables: webhookTables).register(on: environment)
         }
     }
 
@@ -142,6 +146,7 @@ public enum ArbiterApplication {
         HealthRoutes(environment: services.environment).add(to: router)
         MetricsRoutes(metrics: services.metrics).add(to: router)
         OpenAPIRoutes().add(to: router)
+        DocsRoutes.shared.add(to: router)
         TenantRegistrationRoutes(registrar: services.registrar, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         ApplicationRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         PolicyBundleRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
@@ -172,6 +177,7 @@ public enum ArbiterApplication {
             router: makeRouter(services: services, configuration: configuration),
             server: services.tls.serverBuilder,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "arbiter"),
+            services: [webhookDeliveryService(services: services, configuration: configuration, logger: logger)],
             logger: logger)
     }
 }
