@@ -34,6 +34,11 @@ enum DocsScript {
             });
           }
 
+          function pretty(text, type) {
+            if (!/json/.test(type || "")) return text;
+            try { return JSON.stringify(JSON.parse(text), null, 2); } catch (e) { return text; }
+          }
+
           function quote(text) { return "'" + String(text).replace(/'/g, "'\\''") + "'"; }
 
           function select(id, fromUser) {
@@ -59,12 +64,12 @@ enum DocsScript {
             credential.placeholder = op.bearer ? "leave empty to use $TOKEN" : "leave empty to use $CLIENT_ID:$CLIENT_SECRET";
             $("sb-body-row").hidden = !op.contentType;
             $("sb-content-type").textContent = op.contentType;
-            body.value = op.body;
+            body.value = pretty(op.body, op.contentType);
             $("sb-summary").textContent = op.summary;
             $("sb-auth").textContent = op.auth;
             $("sb-reference").href = "#op-" + op.id;
             $("sb-response-status").textContent = op.responseStatus;
-            $("sb-response").textContent = op.response || "(no example)";
+            $("sb-response").textContent = pretty(op.response, "application/json") || "(no example)";
             $("sb-result").textContent = "Not sent yet.";
             if (fromUser && window.history && history.replaceState) history.replaceState(null, "", "#sandbox/" + op.id);
             render();
@@ -134,7 +139,9 @@ enum DocsScript {
           function fromHash() {
             var match = /^#sandbox\/(.+)$/.exec(window.location.hash);
             if (match && select(decodeURIComponent(match[1]), false)) {
-              $("sandbox").scrollIntoView();
+              // Scroll only when the sandbox is not already in view.
+              var top = $("sandbox").getBoundingClientRect().top;
+              if (top < 0 || top > window.innerHeight - 300) $("sandbox").scrollIntoView();
               return true;
             }
             return false;

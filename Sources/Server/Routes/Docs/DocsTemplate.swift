@@ -29,7 +29,7 @@ enum DocsTemplate {
         <p>{{blurb}}</p>
         <ul class="routes">
         {{#operations}}
-        <li><a href="#{{anchor}}" data-operation="{{operationId}}"><span class="method {{methodClass}}">{{method}}</span> <code>{{path}}</code></a></li>
+        <li><a href="#{{anchor}}" data-operation="{{operationId}}" title="{{summary}}"><span class="method {{methodClass}}">{{method}}</span> <code>{{path}}</code></a></li>
         {{/operations}}
         </ul>
         </article>
