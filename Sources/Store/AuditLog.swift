@@ -55,6 +55,7 @@ extension WriteTransaction {
     public func appendAudit(_ event: AuditEvent) throws {
         let inserted = try put(environment.audit, event.key, try StoredJSON.encode(event), overwrite: false)
         if !inserted { throw StoreError.duplicateAuditEvent(event.id) }
+        try environment.auditObservers.notify(self, event)
     }
 }
 

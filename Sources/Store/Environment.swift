@@ -33,6 +33,8 @@ public final class Environment: @unchecked Sendable {
     /// Store-owned tables.
     public let revisions: Table
     public let audit: Table
+    /// Hooks that run inside every `appendAudit`'s transaction (the webhook outbox).
+    public let auditObservers = AuditObservers()
 
     public struct Options: Sendable {
         public var initialMapSize: Int = 64 << 20

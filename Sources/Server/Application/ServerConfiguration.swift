@@ -44,6 +44,11 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// The header a trusted proxy puts the client certificate in: URL-encoded PEM, as
     /// nginx's `$ssl_client_escaped_cert`.
     public var clientCertificateHeader = "X-SSL-Client-Cert"
+    /// Webhook retries: the first retry waits up to this long (full jitter), each further
+    /// one up to twice the last, capped at an hour, for at most 24 hours.
+    public var webhookRetryBaseMilliseconds = 10_000
+    /// How often the webhook outbox is checked for due deliveries.
+    public var webhookPollIntervalMilliseconds = 1_000
 
     /// True when the server terminates TLS itself.
     public var tlsEnabled: Bool { tlsCertificateFile != nil }
@@ -70,6 +75,8 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("clientCA", "ARBITER_CLIENT_CA"),
         ("trustedProxies", "ARBITER_TRUSTED_PROXIES"),
         ("clientCertHeader", "ARBITER_CLIENT_CERT_HEADER"),
+        ("webhookRetryBaseMs", "ARBITER_WEBHOOK_RETRY_BASE_MS"),
+        ("webhookPollIntervalMs", "ARBITER_WEBHOOK_POLL_INTERVAL_MS"),
     ]
 
     /// Applies a YAML config file: a mapping of the keys above.
@@ -178,6 +185,8 @@ public struct ServerConfiguration: Sendable, Equatable {
                 throw ConfigurationError("\(origin): 'clientCertHeader' must be an HTTP header name, not '\(value)'")
             }
             clientCertificateHeader = value
+        case "webhookRetryBaseMs": webhookRetryBaseMilliseconds = try integer(1...3_600_000)
+        case "webhookPollIntervalMs": webhookPollIntervalMilliseconds = try integer(10...60_000)
         default: throw ConfigurationError("\(origin): unknown setting '\(key)'")
         }
     }

@@ -27,6 +27,7 @@ struct OrganizationRoutes {
         MembershipRoutes(organizations: self).add(to: group)
         GroupRoutes(organizations: self).add(to: group)
         AuditEventRoutes(organizations: self).add(to: group)
+        WebhookRoutes(organizations: self).add(to: group)
     }
 
     /// The organization named in the path, in the caller's tenant; 404 for any other id.

@@ -1,0 +1,45 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// What one delivery attempt got: an HTTP status, or why there was none.
+struct WebhookAttemptResult: Sendable, Equatable {
+    var statusCode: Int?
+    var error: String?
+
+    var delivered: Bool { statusCode.map { (200...299).contains($0) } ?? false }
+}
+
+/// Sends one delivery attempt. The drainer's only contact with the network, so tests can
+/// stand in for it.
+protocol WebhookTransport: Sendable {
+    func post(url: String, headers: [(String, String)], body: String) async -> WebhookAttemptResult
+}
+
+/// POSTs with AsyncHTTPClient: no redirects (the target is the URL that was registered and
+/// checked), a 10-second timeout, the answer's body read up to 64 KiB and dropped.
+struct HTTPWebhookTransport: WebhookTransport {
+    var timeout: TimeAmount = .seconds(10)
+
+    func post(url: String, headers: [(String, String)], body: String) async -> WebhookAttemptResult {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "Arbiter-Webhooks/1")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(string: body))
+        do {
+            let response = try await webhookClient.execute(request, timeout: timeout)
+            _ = try? await response.body.collect(upTo: 64 << 10)
+            return WebhookAttemptResult(statusCode: Int(response.status.code))
+        } catch {
+            return WebhookAttemptResult(error: String(String(describing: error).prefix(200)))
+        }
+    }
+}
+
+/// One client for the life of the process (as the diagnostics fetcher's).
+private let webhookClient = HTTPClient(
+    eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+    configuration: HTTPClient.Configuration(
+        redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(10))))
