@@ -77,22 +77,7 @@ public struct Activations: Sendable {
     /// `pending_approval`.
     public func activate(_ request: ActivationRequest, autoApprove: Bool, now: Date = Date(), in txn: WriteTransaction) throws -> ActivationOutcome {
         let tenantId = request.scope.tenantId
-        let salt = try HardwareIDs.salt(tenantId: tenantId, tables: tables, in: txn)
-        let hash = HardwareIDs.hash(request.hardwareId, salt: salt)
-        var device: Device
-        if let id = try records.deviceId(tenantId: tenantId, organizationId: request.organizationId, hardwareIdHash: hash, in: txn),
-           let found = try DeviceStore.device(tenantId: tenantId, id: id, tables: tables, in: txn) {
-            device = found
-            if device.riskState.isDenied { throw DeviceError.deviceDenied(deviceId: device.id, riskState: device.riskState) }
-        } else {
-            device = Device(
-                id: RandomID.make(prefix: "dev"), tenantId: tenantId, organizationId: request.organizationId, hardwareIdHash: hash,
-                displayName: request.displayName, platform: request.platform, createdAt: now)
-            try records.insertDevice(device, in: txn)
-            try txn.appendAudit(AuditEvent(
-                time: now, tenantId: tenantId, actor: request.requestedBy, action: "device.create", target: device.id,
-                reason: "first activation in organization \(request.organizationId)"))
-        }
+        let device = try findOrCreateDevice(request, now: now, in: txn)
 
         let thumbprint = request.key.thumbprint
         var installation = try records.installation(tenantId: tenantId, deviceId: device.id, productKey: request.productKey, in: txn)
@@ -114,8 +99,9 @@ public struct Activations: Sendable {
             installation = DeviceInstallation(
                 id: RandomID.make(prefix: "ins"), tenantId: tenantId, organizationId: request.organizationId, deviceId: device.id,
                 productKey: request.productKey, createdAt: now)
-            try records.putInstallation(installation!, in: txn)
         }
+        installation!.credentialId = credential.id
+        try records.putInstallation(installation!, in: txn)
         var activation = LicenseActivation(
             id: RandomID.make(prefix: "act"), tenantId: tenantId, organizationId: request.organizationId, deviceId: device.id,
             installationId: installation!.id, productKey: request.productKey, state: autoApprove ? .active : .pendingApproval,
@@ -128,8 +114,53 @@ public struct Activations: Sendable {
         try records.insertActivation(activation, in: txn)
         try txn.appendAudit(AuditEvent(
             time: now, tenantId: tenantId, actor: request.requestedBy, action: "device.activation.create", target: activation.id,
-            reason: "product \(request.productKey) on device \(device.id): \(activation.state.rawValue)"))
+            reason: "product \(request.productKey) on device \(device.id): \(activation.state.rawValue)",
+            organizationId: request.organizationId))
         return ActivationOutcome(activation: activation, device: device, created: true)
+    }
+
+    /// When every seat is taken (`activate` threw `noFreeSeat`): the device, its key and its
+    /// installation are still recorded — in a transaction of their own, with a `denied`
+    /// audit event — so an administrator can move a seat to this installation by transfer
+    /// (the usual "new laptop, seats full" case) without the agent activating again.
+    public func registerWithoutSeat(_ request: ActivationRequest, now: Date = Date(), in txn: WriteTransaction) throws -> DeviceInstallation {
+        let tenantId = request.scope.tenantId
+        let device = try findOrCreateDevice(request, now: now, in: txn)
+        let credential = try registerKey(
+            request.key, thumbprint: request.key.thumbprint, device: device, actor: request.requestedBy, now: now, in: txn)
+        var installation = try records.installation(tenantId: tenantId, deviceId: device.id, productKey: request.productKey, in: txn)
+            ?? DeviceInstallation(
+                id: RandomID.make(prefix: "ins"), tenantId: tenantId, organizationId: request.organizationId, deviceId: device.id,
+                productKey: request.productKey, createdAt: now)
+        installation.credentialId = credential.id
+        try records.putInstallation(installation, in: txn)
+        try txn.appendAudit(AuditEvent(
+            time: now, tenantId: tenantId, actor: request.requestedBy, action: "device.activation.refused", target: installation.id,
+            outcome: .denied, reason: "no free seat of product \(request.productKey) on device \(device.id)",
+            organizationId: request.organizationId))
+        return installation
+    }
+
+    /// The device of the request's hardware id in its organization, created on first sight.
+    func findOrCreateDevice(_ request: ActivationRequest, now: Date, in txn: WriteTransaction) throws -> Device {
+        let tenantId = request.scope.tenantId
+        let salt = try HardwareIDs.salt(tenantId: tenantId, tables: tables, in: txn)
+        let hash = HardwareIDs.hash(request.hardwareId, salt: salt)
+        var device: Device
+        if let id = try records.deviceId(tenantId: tenantId, organizationId: request.organizationId, hardwareIdHash: hash, in: txn),
+           let found = try DeviceStore.device(tenantId: tenantId, id: id, tables: tables, in: txn) {
+            device = found
+            if device.riskState.isDenied { throw DeviceError.deviceDenied(deviceId: device.id, riskState: device.riskState) }
+        } else {
+            device = Device(
+                id: RandomID.make(prefix: "dev"), tenantId: tenantId, organizationId: request.organizationId, hardwareIdHash: hash,
+                displayName: request.displayName, platform: request.platform, createdAt: now)
+            try records.insertDevice(device, in: txn)
+            try txn.appendAudit(AuditEvent(
+                time: now, tenantId: tenantId, actor: request.requestedBy, action: "device.create", target: device.id,
+                reason: "first activation in organization \(request.organizationId)"))
+        }
+        return device
     }
 
     /// The device's key as a `jwk` credential, indexed by its thumbprint; a key already

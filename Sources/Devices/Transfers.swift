@@ -5,7 +5,8 @@ extension Activations {
     /// Moves an active activation's seat to another installation of the same product in the
     /// same organization, in one write transaction: the old activation ends `transferred`
     /// (pointing at the new one), a new `active` activation starts on the target under the
-    /// key its installation was last activated with. The target must not hold a seat, so
+    /// device key last presented for that installation (also when its activation was refused
+    /// for want of a free seat). The target must not hold a seat, so
     /// the count of seat holders is unchanged; two transfers of one activation cannot both
     /// win (the second finds it `transferred`).
     public func transfer(_ scope: DeviceScope, id: String, toInstallation targetId: String, actor: String, reason: String,
@@ -21,16 +22,21 @@ extension Activations {
         guard target.productKey == source.productKey else {
             throw DeviceError.invalidTransfer("the installation is of product '\(target.productKey)', not '\(source.productKey)'")
         }
-        guard let lastId = target.activationId,
-              let last = try DeviceStore.activation(tenantId: scope.tenantId, id: lastId, tables: tables, in: txn)
-        else { throw DeviceError.invalidTransfer("the installation was never activated, so no device key is known for it") }
-        guard !last.state.holdsSeat else { throw DeviceError.invalidTransfer("the installation already holds a seat (\(last.id))") }
+        let last = try target.activationId.flatMap { try DeviceStore.activation(tenantId: scope.tenantId, id: $0, tables: tables, in: txn) }
+        if let last, last.state.holdsSeat {
+            throw DeviceError.invalidTransfer("the installation already holds a seat (\(last.id))")
+        }
+        // Installations recorded before `credentialId` existed know their key only through
+        // their last activation.
+        guard let keyId = target.credentialId ?? last?.credentialId else {
+            throw DeviceError.invalidTransfer("no device key was ever presented for the installation")
+        }
         guard let device = try DeviceStore.device(tenantId: scope.tenantId, id: target.deviceId, tables: tables, in: txn) else {
             throw DeviceError.unknownDevice(target.deviceId)
         }
         if device.riskState.isDenied { throw DeviceError.deviceDenied(deviceId: device.id, riskState: device.riskState) }
         guard let credential = try txn.getJSON(
-            DeviceCredential.self, tables.credentials, Key(.string(scope.tenantId), .string(last.credentialId))),
+            DeviceCredential.self, tables.credentials, Key(.string(scope.tenantId), .string(keyId))),
             credential.status == .active
         else { throw DeviceError.invalidTransfer("the key the installation was activated with is no longer active") }
         guard let capacity = try seats.deviceSeats(tenantId: scope.tenantId, productKey: source.productKey, in: txn) else {

@@ -191,6 +191,40 @@ struct DeviceRouteFixture {
         }
     }
 
+    /// Seats full, a new laptop asks: refused (409), but its installation and key are
+    /// recorded, so the administrator moves the old laptop's seat to it in one step.
+    @Test func aRefusedActivationCanReceiveATransferredSeat() async throws {
+        let f = try await DeviceRouteFixture()
+        try await f.m.test { client in
+            try await f.subscribe(client, seats: 1)
+            let old = try await f.activate(client, "old-laptop")
+            let oldId = try #require((old.json["activation"] as? [String: Any])?["id"] as? String)
+            #expect(try await client.call(.post, "/api/devices/activations/\(oldId)/approve", f.admin, ["reason": "ok"]).status == .ok)
+
+            let newKey = P256.Signing.PrivateKey()
+            let refused = try await f.activate(client, "new-laptop", key: newKey)
+            #expect(refused.status == .conflict && refused.problemType == "no-free-seat")
+            let installationId = try #require(refused.json["installationId"] as? String)
+            let audit = try f.m.services.environment.read { try $0.auditEvents(tenant: f.m.tenantId("globex"), limit: 10_000) }
+            #expect(audit.contains { $0.action == "device.activation.refused" && $0.target == installationId && $0.outcome == .denied })
+
+            let moved = try await client.call(.post, "/api/devices/activations/\(oldId)/transfer", f.admin, [
+                "installationId": installationId, "reason": "replacement laptop",
+            ])
+            #expect(moved.status == .ok)
+            let started = try #require(moved.json["started"] as? [String: Any])
+            #expect(started["state"] as? String == "active" && started["installationId"] as? String == installationId)
+            // The new laptop's own key is the activation's key: its heartbeat is accepted.
+            let startedId = try #require(started["id"] as? String)
+            let kid = try #require(started["keyThumbprint"] as? String)
+            let jwk = DeviceRouteFixture.jwk(newKey).compactMapValues { $0 as? String }
+            #expect(kid == (try DevicePublicKey(jwk: jwk).thumbprint))
+            #expect(try await f.heartbeat(client, startedId, key: newKey, kid: kid).status == .ok)
+            // Still one seat in use.
+            #expect(try await f.activate(client, "third-laptop").problemType == "no-free-seat")
+        }
+    }
+
     @Test func riskRouteTransitionsAndGraph() async throws {
         let f = try await DeviceRouteFixture()
         try await f.m.test { client in

@@ -12,6 +12,9 @@ public struct DeviceInstallation: Codable, Sendable, Equatable {
     public var createdAt: Date
     /// The installation's newest activation (the one holding its seat, if any).
     public var activationId: String?
+    /// The device key most recently presented for this installation. Kept even when no seat
+    /// was free, so an administrator can transfer a seat to the installation afterwards.
+    public var credentialId: String?
 
     public init(id: String, tenantId: String, organizationId: String, deviceId: String, productKey: String, createdAt: Date) {
         self.id = id

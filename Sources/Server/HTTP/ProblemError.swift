@@ -12,6 +12,9 @@ public struct ProblemDetails: Codable, Sendable, Equatable {
     public var instance: String?
     /// Field errors of a validation failure, one per invalid field.
     public var errors: [FieldError]?
+    /// `no-free-seat` on a device activation: the installation that was recorded anyway,
+    /// which an administrator can give a seat by transfer.
+    public var installationId: String?
 }
 
 /// A failure that answers as `application/problem+json`.

@@ -88,10 +88,24 @@ struct ActivationRoutes {
         }
         _ = tables
         let autoApprove = try approvedByPolicy(agent: agent, productKey: productKey, platform: platform, known: known)
-        let outcome = try await DevicesAPI.mapping {
-            try await services.environment.write { txn in
+        let outcome: ActivationOutcome
+        do {
+            outcome = try await services.environment.write { txn in
                 try activations.activate(activationRequest, autoApprove: autoApprove, in: txn)
             }
+        } catch DeviceError.noFreeSeat(let key, let seats) {
+            // Nothing of the refused activation was written; record the device, key and
+            // installation on their own so a seat can be transferred to it.
+            let installation = try await DevicesAPI.mapping {
+                try await services.environment.write { txn in try activations.registerWithoutSeat(activationRequest, in: txn) }
+            }
+            var problem = DevicesAPI.problem(.noFreeSeat(productKey: key, seats: seats))
+            problem.problem.installationId = installation.id
+            problem.problem.detail = (problem.problem.detail ?? "")
+                + "; installation '\(installation.id)' is recorded and can receive a seat by transfer"
+            throw problem
+        } catch let error as DeviceError {
+            throw DevicesAPI.problem(error)
         }
         return try JSONResponse.make(
             outcome.created ? .created : .ok,
