@@ -115,6 +115,9 @@ import Testing
         let token = try between(page.html, #"<article class="op" id="op-requestToken">"#, "</article>")
         #expect(token.contains("clientSecretBasic (HTTP basic); or clientSecretPost"))
         #expect(token.contains("application/x-www-form-urlencoded"))
+        // Literals as JSON: a boolean default is false, not 0.
+        let application = try between(page.html, #"<article class="op" id="op-createApplication">"#, "</article>")
+        #expect(application.contains("<td>boolean</td><td>default false</td>"))
     }
 
     @Test func sandboxDataCarriesExamplesAndAuth() async throws {

@@ -99,15 +99,24 @@ struct SchemaResolver {
     func detailText(_ schema: [String: Any]) -> String {
         var parts: [String] = []
         if let values = schema["enum"] as? [Any] {
-            parts.append("one of: " + values.map { "\($0)" }.joined(separator: ", "))
+            parts.append("one of: " + values.map(Self.literal).joined(separator: ", "))
         }
-        if let constant = schema["const"] { parts.append("always \(constant)") }
+        if let constant = schema["const"] { parts.append("always \(Self.literal(constant))") }
         for (key, label) in [("minLength", "min length"), ("maxLength", "max length"), ("minimum", "min"), ("maximum", "max"),
                              ("minItems", "min items"), ("maxItems", "max items"), ("pattern", "pattern"), ("default", "default")] {
-            if let value = schema[key] { parts.append("\(label) \(value)") }
+            if let value = schema[key] { parts.append("\(label) \(Self.literal(value))") }
         }
         if let description = schema["description"] as? String { parts.append(description) }
         return parts.joined(separator: "; ")
+    }
+
+    /// A value as the document wrote it: strings bare, anything else as JSON (a parsed
+    /// `false` is an NSNumber whose description would be "0").
+    static func literal(_ value: Any) -> String {
+        if let string = value as? String { return string }
+        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys, .withoutEscapingSlashes])
+        else { return "\(value)" }
+        return String(decoding: data, as: UTF8.self)
     }
 
     // MARK: - Rows

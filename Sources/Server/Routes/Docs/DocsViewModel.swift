@@ -283,7 +283,7 @@ struct DocsViewModel: Sendable {
     static func exampleText(_ example: Any, contentType: String) -> String {
         if contentType == "application/x-www-form-urlencoded", let fields = example as? [String: Any] {
             return fields.keys.sorted().map { key in
-                let value = fields[key].map { "\($0)" } ?? ""
+                let value = fields[key].map(SchemaResolver.literal) ?? ""
                 return "\(formEscape(key))=\(formEscape(value))"
             }.joined(separator: "&")
         }
