@@ -934,7 +934,8 @@ enum OpenAPIDocument {
           "status": {"type": "integer"},
           "detail": {"type": "string"},
           "instance": {"type": "string"},
-          "errors": {"type": "array", "items": {"$ref": "#/components/schemas/FieldError"}}
+          "errors": {"type": "array", "items": {"$ref": "#/components/schemas/FieldError"}},
+          "installationId": {"type": "string", "description": "no-free-seat on POST /api/devices/activations: the installation recorded anyway, which can receive a seat by transfer."}
         }
       }
     },
