@@ -17,7 +17,8 @@ struct ServeCommand: AsyncParsableCommand {
             ARBITER_LOG_FORMAT, ARBITER_LOG_LEVEL, ARBITER_MAX_BODY_BYTES,
             ARBITER_PASSWORD_HASH_COST, ARBITER_POLICIES_DIR, ARBITER_ISSUER, ARBITER_TLS_CERT,
             ARBITER_TLS_KEY, ARBITER_CLIENT_CA, ARBITER_TRUSTED_PROXIES (comma-separated),
-            ARBITER_CLIENT_CERT_HEADER), then the flags below.
+            ARBITER_CLIENT_CERT_HEADER, ARBITER_WEBHOOK_RETRY_BASE_MS,
+            ARBITER_WEBHOOK_POLL_INTERVAL_MS), then the flags below.
 
             TLS and mTLS (RFC 8705): --tls-cert and --tls-key serve HTTPS; --client-ca also
             asks clients for a certificate (optional: clients without one still reach every
