@@ -137,9 +137,9 @@ public enum ArbiterApplication {
         // before the access log records their status.
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: AccessLogMiddleware())
+        router.add(middleware: MetricsMiddleware(metrics: services.metrics))
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: SCIMErrorMiddleware())
-        router.add(middleware: MetricsMiddleware(metrics: services.metrics))
         router.add(middleware: ClientCertificateMiddleware(configuration: configuration, tls: services.tls))
         router.add(middleware: DeviceBindingMiddleware(binding: services.deviceBinding))
 

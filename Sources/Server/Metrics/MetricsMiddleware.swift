@@ -1,8 +1,9 @@
 import Hummingbird
 
-/// Counts and times every request under its route family (`RouteFamily`). It sits inside
-/// `ErrorMiddleware`, so errors arrive here as the responses clients get; an error that
-/// still escapes (none should) is counted with its HTTP status, or 500.
+/// Counts and times every request under its route family (`RouteFamily`). It sits outside
+/// `ErrorMiddleware` (inside the access log), so route errors arrive here already turned
+/// into the responses clients get, with their real status. Anything that still escapes is
+/// counted as a 500 and rethrown untouched.
 struct MetricsMiddleware: RouterMiddleware {
     typealias Context = ArbiterRequestContext
     let metrics: ArbiterMetrics
@@ -14,7 +15,7 @@ struct MetricsMiddleware: RouterMiddleware {
             record(context, status: response.status.code, start: start)
             return response
         } catch {
-            record(context, status: (error as? any HTTPResponseError)?.status.code ?? 500, start: start)
+            record(context, status: 500, start: start)
             throw error
         }
     }
