@@ -83,6 +83,19 @@ import Testing
         #expect(try webhookCount(m) == 3)
     }
 
+    /// A deployed server (public URL not on loopback) refuses targets in its own network.
+    @Test func aDeployedServerRefusesLoopbackPrivateAndLinkLocalTargets() {
+        for url in ["https://10.0.0.5/hook", "https://192.168.1.1/", "https://169.254.169.254/latest/meta-data",
+                    "https://172.20.0.1/", "https://[fd00::1]/", "http://127.0.0.1:9/hook", "https://localhost/hook"] {
+            #expect(WebhookRoutes.urlProblem(url, allowPrivate: false)?.contains("private") == true, "\(url)")
+            if url.hasPrefix("https") { #expect(WebhookRoutes.urlProblem(url, allowPrivate: true) == nil, "\(url)") }
+        }
+        #expect(WebhookRoutes.urlProblem("https://hooks.example.com/arbiter", allowPrivate: false) == nil)
+        #expect(WebhookRoutes.urlProblem("https://8.8.8.8/hook", allowPrivate: false) == nil)
+        #expect(OutboundAddresses.allowsPrivate(publicBaseURL: "http://127.0.0.1:8080"))
+        #expect(!OutboundAddresses.allowsPrivate(publicBaseURL: "https://auth.example.com"))
+    }
+
     @Test func onlyAdministratorsOfTheTenantManageThem() async throws {
         let m = try await ManagementApp()
         let admin = try await m.adminToken()

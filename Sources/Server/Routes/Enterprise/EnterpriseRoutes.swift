@@ -27,8 +27,7 @@ struct EnterpriseRoutes {
         // Only a development server (its public URL on loopback) fetches loopback and
         // private addresses, so a tenant administrator cannot use diagnostics to probe the
         // network a deployed server sits in.
-        let publicHost = URLComponents(string: configuration.publicBaseURL)?.host ?? ""
-        fetcher = IssuerMetadataFetcher(allowPrivateAddresses: ConnectionRules.isLoopback(publicHost))
+        fetcher = IssuerMetadataFetcher(allowPrivateAddresses: OutboundAddresses.allowsPrivate(publicBaseURL: configuration.publicBaseURL))
     }
 
     func add(to router: Router<ArbiterRequestContext>) {

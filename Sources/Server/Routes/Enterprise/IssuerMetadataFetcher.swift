@@ -50,26 +50,7 @@ struct IssuerMetadataFetcher: Sendable {
         return String(text.prefix(200))
     }
 
-    /// IP literals a deployed server must not be made to call (SSRF): loopback, RFC 1918,
-    /// link-local (cloud metadata services), unspecified, and their IPv6 counterparts.
-    static func isPrivate(host: String) -> Bool {
-        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        if host == "localhost" || host.hasSuffix(".localhost") { return true }
-        let parts = host.split(separator: ".", omittingEmptySubsequences: false).compactMap { UInt8($0) }
-        if parts.count == 4 {
-            switch (parts[0], parts[1]) {
-            case (127, _), (10, _), (0, _), (169, 254), (192, 168): return true
-            case (172, let second) where (16...31).contains(second): return true
-            case (100, let second) where (64...127).contains(second): return true
-            default: return false
-            }
-        }
-        if host.contains(":") {
-            return host == "::1" || host == "::" || host.hasPrefix("fe80:") || host.hasPrefix("fc") || host.hasPrefix("fd")
-                || host.hasPrefix("::ffff:")
-        }
-        return false
-    }
+    static func isPrivate(host: String) -> Bool { OutboundAddresses.isPrivate(host: host) }
 }
 
 /// One client for every diagnostics fetch, for the life of the process: no redirects (a

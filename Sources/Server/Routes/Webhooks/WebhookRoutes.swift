@@ -58,7 +58,8 @@ struct WebhookRoutes {
             Self.entity(tenantId: caller.tenantId, organizationId: organization.id, id: ManagementAuthorizer.newObjectID),
             related: [organizations.entity(organization)], logger: context.logger)
         var fields = try await ApplicationsAPI.fields(request, limit: organizations.maxBodyBytes)
-        let (url, eventTypes) = try Self.readBody(&fields)
+        let allowPrivate = OutboundAddresses.allowsPrivate(publicBaseURL: services.tokenIssuer.naming.baseURL)
+        let (url, eventTypes) = try Self.readBody(&fields, allowPrivate: allowPrivate)
         let webhook = Webhook(
             id: RandomID.make(prefix: "whk"), tenantId: caller.tenantId, organizationId: organization.id, url: url,
             eventTypes: eventTypes, secret: Self.makeSecret(), createdAt: Date(), createdBy: caller.actor)
@@ -173,11 +174,11 @@ struct WebhookRoutes {
 
     // MARK: Input
 
-    static func readBody(_ fields: inout ManagementFields) throws -> (String, [String]) {
+    static func readBody(_ fields: inout ManagementFields, allowPrivate: Bool) throws -> (String, [String]) {
         let url = fields.string("url")
         let eventTypes = fields.optionalStrings("eventTypes")
         var errors = fields.finish()
-        if let url, let problem = urlProblem(url) { errors.append(FieldError(field: "url", message: problem)) }
+        if let url, let problem = urlProblem(url, allowPrivate: allowPrivate) { errors.append(FieldError(field: "url", message: problem)) }
         if let eventTypes {
             if eventTypes.isEmpty || eventTypes.count > WebhookEventTypes.maxCount {
                 errors.append(FieldError(field: "eventTypes", message: "must list 1 to \(WebhookEventTypes.maxCount) event types"))
@@ -196,16 +197,21 @@ struct WebhookRoutes {
         return (url, unique)
     }
 
-    /// https to any host; plain http only to the loopback interface (127.0.0.1, ::1,
+    /// https to any public host; plain http only to the loopback interface (127.0.0.1, ::1,
     /// localhost), which is for development and tests: the signature authenticates a
     /// delivery but does not hide it, so anything leaving the machine must use TLS.
-    static func urlProblem(_ url: String) -> String? {
+    /// Loopback, private and link-local addresses only on a development server
+    /// (`OutboundAddresses`), so a tenant cannot aim deliveries at the server's own network.
+    static func urlProblem(_ url: String, allowPrivate: Bool) -> String? {
         guard url.utf8.count <= maxURLBytes else { return "must be at most \(maxURLBytes) bytes" }
         guard let parts = URLComponents(string: url), let scheme = parts.scheme?.lowercased(),
               let host = parts.host, !host.isEmpty
         else { return "must be an absolute https URL such as https://hooks.example.com/arbiter" }
         guard parts.user == nil, parts.password == nil else { return "must not carry a user name or password" }
         guard parts.fragment == nil else { return "must not have a #fragment" }
+        if !allowPrivate, OutboundAddresses.isPrivate(host: host) {
+            return "must not name a loopback, private or link-local address (allowed only on a development server, whose public URL is on loopback)"
+        }
         switch scheme {
         case "https": return nil
         case "http":
