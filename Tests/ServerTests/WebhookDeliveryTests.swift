@@ -108,6 +108,32 @@ final class ScriptedTransport: WebhookTransport, @unchecked Sendable {
         #expect(try f.deliveries().count == 2)
     }
 
+    /// Finished deliveries older than the retention go as new ones arrive; pending ones
+    /// (still owed to the receiver) and recent ones stay.
+    @Test func oldFinishedDeliveriesArePrunedAsNewOnesArrive() async throws {
+        let f = try await Fixture()
+        let tables = f.tables, webhook = f.webhook
+        let old = WebhookTime.micros(Date().addingTimeInterval(-WebhookOutbox.retention - 86_400))
+        let recent = WebhookTime.micros(Date().addingTimeInterval(-86_400))
+        func delivery(_ micros: UInt64, _ status: WebhookDelivery.Status) -> WebhookDelivery {
+            WebhookDelivery(
+                id: RandomID.make(prefix: "whd"), tenantId: webhook.tenantId, organizationId: webhook.organizationId,
+                webhookId: webhook.id, eventId: "evt_old", eventType: "device.create", payload: "{}", status: status,
+                attempts: 1, createdMicros: micros, nextAttemptMicros: status == .pending ? micros : nil)
+        }
+        let keep = [delivery(old + 5, .pending), delivery(recent, .delivered)]
+        let rows = (0..<3).map { delivery(old + UInt64($0), .delivered) } + [delivery(old + 3, .failed)] + keep
+        try await f.environment.write { txn in
+            for row in rows { try txn.putDelivery(row, tables: tables) }
+        }
+        #expect(try f.deliveries().count == 6)
+        _ = try await f.audit("device.create")
+        let left = try f.deliveries()
+        #expect(left.count == 3)
+        #expect(Set(left.map(\.id)).isSuperset(of: keep.map(\.id)))
+        #expect(left.contains { $0.eventType == "device.create" && $0.status == .pending && $0.eventId != "evt_old" })
+    }
+
     @Test func aDeliveryIsSignedOverTimestampAndBodyAndCarriesTheEvent() async throws {
         let f = try await Fixture()
         let event = try await f.audit("device.risk.update")

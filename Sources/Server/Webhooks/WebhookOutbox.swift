@@ -12,6 +12,9 @@ struct WebhookOutbox: Sendable {
     let tables: WebhookTables
 
     static let observerName = "webhooks"
+    /// Finished deliveries are kept this long for `GET …/deliveries`, then pruned.
+    static let retention: TimeInterval = 30 * 24 * 3600
+    static let prunePerEvent = 8
 
     func register(on environment: Store.Environment) {
         let outbox = self
@@ -31,6 +34,9 @@ struct WebhookOutbox: Sendable {
                 id: RandomID.make(prefix: "whd"), tenantId: webhook.tenantId, organizationId: webhook.organizationId,
                 webhookId: webhook.id, eventId: event.id, eventType: event.action, payload: payload, status: .pending,
                 attempts: 0, createdMicros: micros, nextAttemptMicros: micros), tables: tables)
+            try txn.pruneDeliveries(
+                tenantId: webhook.tenantId, webhookId: webhook.id,
+                beforeMicros: micros &- min(micros, UInt64(Self.retention * 1_000_000)), limit: Self.prunePerEvent, tables: tables)
         }
     }
 

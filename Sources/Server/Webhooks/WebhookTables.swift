@@ -57,6 +57,23 @@ extension WriteTransaction {
         }
     }
 
+    /// Deletes up to `limit` of the webhook's oldest deliveries that finished (delivered or
+    /// failed) and were created before `beforeMicros`. Called a few rows at a time on every
+    /// new delivery, so history stays bounded by the retention without a sweeper and no
+    /// event pays for more than `limit` deletes.
+    func pruneDeliveries(tenantId: String, webhookId: String, beforeMicros: UInt64, limit: Int, tables: WebhookTables) throws {
+        var old: [Key] = []
+        var seen = 0
+        try scan(tables.deliveries, prefix: Key(.string(tenantId), .string(webhookId))) { key, value in
+            seen += 1
+            let delivery = try StoredJSON.decode(WebhookDelivery.self, from: value)
+            guard delivery.createdMicros < beforeMicros else { return false }
+            if delivery.status != .pending { old.append(Key(encoded: key)) }
+            return old.count < limit && seen < limit * 4
+        }
+        for key in old { _ = try delete(tables.deliveries, key) }
+    }
+
     /// Deletes a webhook with its deliveries and their outbox rows.
     func deleteWebhook(_ webhook: Webhook, tables: WebhookTables) throws {
         _ = try delete(tables.webhooks, WebhookTables.webhookKey(tenantId: webhook.tenantId, id: webhook.id))
