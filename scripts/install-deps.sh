@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs what building and testing Arbiter needs on a fresh Debian machine, skipping
 # anything already present: the C libraries behind CLMDB and CYAML, pkg-config, openssl
-# (the mTLS end-to-end test makes its own test CA with it), chromium (the /docs browser
-# test runs it headless), and the
+# (the mTLS end-to-end test makes its own test CA with it), chromium and chromium-driver
+# (the /docs browser tests run it headless and click the sandbox's Send), and the
 # Python packages the end-to-end tests use. Safe to run repeatedly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(liblmdb-dev libyaml-dev pkg-config python3 python3-venv openssl chromium)
+packages=(liblmdb-dev libyaml-dev pkg-config python3 python3-venv openssl chromium chromium-driver)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
