@@ -281,6 +281,13 @@ private func oidcBody(issuer: String = "https://acme.okta.example", organization
         }
         #expect(!IssuerMetadataFetcher.isPrivate(host: "login.microsoftonline.com"))
         #expect(!IssuerMetadataFetcher.isPrivate(host: "8.8.8.8"))
+        // A host name is resolved first: one that points at loopback is refused too.
+        let name = try #require(OutboundAddressesTests.hostsFileNameOfAPrivateAddress())
+        guard case .refused(let why) = await fetcher.fetch(issuer: "http://\(name):1") else {
+            Issue.record("fetched \(name)")
+            return
+        }
+        #expect(why.contains("\(name) resolves to"))
     }
 }
 

@@ -18,8 +18,9 @@ struct IssuerMetadataFetcher: Sendable {
         guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
             return .refused("the issuer is not a URL")
         }
-        if !allowPrivateAddresses, Self.isPrivate(host: host) {
-            return .refused("loopback, private and link-local addresses are not fetched by this server")
+        if !allowPrivateAddresses, let address = await OutboundAddresses.privateAddress(resolving: host) {
+            let resolved = address == host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")) ? "" : " (\(host) resolves to \(address))"
+            return .refused("loopback, private and link-local addresses are not fetched by this server" + resolved)
         }
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: "application/json")
