@@ -262,6 +262,40 @@ struct RefreshFixture {
         #expect(actions.filter { $0 == "access_token.revoke" }.count == 1)
     }
 
+    @Test func aPublicClientsFamilyIsBoundToItsDPoPKeyAndAWrongKeyChangesNothing() async throws {
+        let f = try await RefreshFixture()
+        let scopes = ["openid", "offline_access"]
+        let first = try await f.store.issue(client: f.client, session: f.session, scopes: scopes, dpopJkt: "key-A", now: f.now)
+        // No proof, or another key: refused, and neither the token nor the session is used up.
+        await #expect(throws: RefreshTokenError.wrongKey) { try await f.store.redeem(first, client: f.client, now: f.now) }
+        await #expect(throws: RefreshTokenError.wrongKey) {
+            try await f.store.redeem(first, client: f.client, dpopJkt: "key-B", now: f.now)
+        }
+        #expect(try f.sessionState().revokedAt == nil)
+        let next = try await f.store.redeem(first, client: f.client, dpopJkt: "key-A", now: f.now.addingTimeInterval(1))
+        // The rotated token keeps the binding; a replay of the old one without the key is no
+        // reuse signal (a thief without the key cannot revoke the holder's session).
+        await #expect(throws: RefreshTokenError.wrongKey) {
+            try await f.store.redeem(next.newToken, client: f.client, dpopJkt: "key-B", now: f.now.addingTimeInterval(2))
+        }
+        await #expect(throws: RefreshTokenError.wrongKey) { try await f.store.redeem(first, client: f.client, now: f.now.addingTimeInterval(2)) }
+        #expect(try f.sessionState().revokedAt == nil)
+        _ = try await f.store.redeem(next.newToken, client: f.client, dpopJkt: "key-A", now: f.now.addingTimeInterval(3))
+    }
+
+    @Test func aConfidentialClientsFamilyIsNotBoundToTheDPoPKey() async throws {
+        let f = try await RefreshFixture()
+        var confidential = try await RefreshFixture.interactiveClient(f.oauth, name: "Server app")
+        confidential.isPublic = false
+        let tables = f.oauth.tables
+        let stored = confidential
+        try await f.oauth.environment.write { txn in
+            try txn.putJSON(tables.clients, Key(.string(stored.tenantId), .string(stored.clientId)), stored)
+        }
+        let first = try await f.store.issue(client: confidential, session: f.session, scopes: ["openid"], dpopJkt: "key-A", now: f.now)
+        _ = try await f.store.redeem(first, client: confidential, now: f.now.addingTimeInterval(1))
+    }
+
     @Test func expiredRevocationEntriesArePrunedOnTheNextRevocation() async throws {
         let f = try await RefreshFixture()
         let old = try await userToken(f)

@@ -17,6 +17,10 @@ public struct RefreshTokenFamily: Codable, Sendable, Equatable {
     public var expiresAt: Date
     public var revokedAt: Date?
     public var revokedReason: String?
+    /// RFC 7638 thumbprint of the DPoP key a public client proved when the family began
+    /// (RFC 9449 §5: a public client's refresh tokens are bound to its DPoP key, because it
+    /// has no credential that would stop a stolen token). Every redemption must prove it.
+    public var dpopJkt: String?
 
     public func isActive(at now: Date) -> Bool { revokedAt == nil && now < expiresAt }
 }
@@ -66,6 +70,8 @@ public enum RefreshTokenError: Error, Equatable, Sendable {
     case revoked
     /// Idle or absolute lifetime is over.
     case expired
+    /// The family is bound to a DPoP key and the request did not prove it.
+    case wrongKey
 }
 
 /// A revoked access token, remembered by `jti` until it would have expired anyway.

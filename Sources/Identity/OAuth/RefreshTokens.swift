@@ -44,8 +44,12 @@ public final class RefreshTokenStore: Sendable {
 
     /// Starts a new family for `session` through `client` and returns its first token.
     /// Throws `RefreshTokenError.revoked` when the session is no longer active and
-    /// `.wrongClient` when client and session are of different tenants.
-    public func issue(client: OAuthClient, session: SignInSession, scopes: [String], now: Date = Date()) async throws -> String {
+    /// `.wrongClient` when client and session are of different tenants. `dpopJkt` binds
+    /// the family to a DPoP key; it is kept only for public clients (RFC 9449 §5:
+    /// confidential clients' tokens are already bound to their client authentication).
+    public func issue(
+        client: OAuthClient, session: SignInSession, scopes: [String], dpopJkt: String? = nil, now: Date = Date()
+    ) async throws -> String {
         guard client.tenantId == session.tenantId else { throw RefreshTokenError.wrongClient }
         let token = Self.tokenPrefix + ClientSecrets.generate()
         let hash = ClientSecrets.hash(token)
@@ -54,7 +58,8 @@ public final class RefreshTokenStore: Sendable {
         let idleLifetime = self.idleLifetime
         let family = RefreshTokenFamily(
             id: RandomID.make(prefix: "rtf"), tenantId: client.tenantId, clientId: client.clientId, sessionId: session.id,
-            userId: session.userId, scopes: scopes, createdAt: now, expiresAt: session.expiresAt)
+            userId: session.userId, scopes: scopes, createdAt: now, expiresAt: session.expiresAt,
+            dpopJkt: client.publicClient ? dpopJkt : nil)
         try await environment.write { txn in
             // The stored session, not the caller's copy, says whether it is still live.
             guard let current = try txn.getJSON(
@@ -72,8 +77,9 @@ public final class RefreshTokenStore: Sendable {
 
     /// Redeems `token` for the next one of its family (RFC 6749 §6). Every refusal is a
     /// `RefreshTokenError`; a reused token revokes the family and its session before the
-    /// error is thrown, in the same transaction that found the reuse.
-    public func redeem(_ token: String, client: OAuthClient, now: Date = Date()) async throws -> RefreshRedemption {
+    /// error is thrown, in the same transaction that found the reuse. `dpopJkt` is the key
+    /// the request's DPoP proof was made with, if any; a family bound to a key needs it.
+    public func redeem(_ token: String, client: OAuthClient, dpopJkt: String? = nil, now: Date = Date()) async throws -> RefreshRedemption {
         guard Self.looksLikeRefreshToken(token) else { throw RefreshTokenError.unknown }
         let hash = ClientSecrets.hash(token)
         let next = Self.tokenPrefix + ClientSecrets.generate()
@@ -91,6 +97,11 @@ public final class RefreshTokenStore: Sendable {
             let familyKey = Key(.string(record.tenantId), .string(record.familyId))
             guard var family = try txn.getJSON(RefreshTokenFamily.self, tables.refreshFamilies, familyKey) else {
                 return .failure(.unknown)
+            }
+            // Checked before reuse: without the key, a copied token is useless, and must not
+            // be able to revoke the rightful holder's family and session either.
+            if let bound = family.dpopJkt, bound != dpopJkt {
+                return .failure(.wrongKey)
             }
             if record.rotatedAt != nil {
                 // Even when the family was already revoked (say, by the client at sign-out),

@@ -44,7 +44,8 @@ extension TokenEndpoint {
         var refreshToken: String?
         if scopes.contains(OAuthScopes.offlineAccess) {
             do {
-                refreshToken = try await services.refreshTokens.issue(client: call.client, session: session, scopes: scopes, now: now)
+                refreshToken = try await services.refreshTokens.issue(
+                    client: call.client, session: session, scopes: scopes, dpopJkt: call.binding?.jkt, now: now)
             } catch is RefreshTokenError {
                 throw OAuthError.invalidGrant("the sign-in behind this code has ended")
             }

@@ -6,6 +6,8 @@ extension TokenEndpoint {
     /// refresh token (rotation on every use). `scope` may only narrow the original grant.
     /// The user's current `perm_ver`/`ent_ver` go into the new token. No ID token: OIDC
     /// Core §12.2 leaves it optional on refresh, and the user did not sign in again.
+    /// A public client's family begun with a DPoP proof needs a proof of the same key on
+    /// every refresh (RFC 9449 §5); the new access token is bound to it as well.
     func refreshToken(_ call: Call) async throws -> Response {
         guard let token = call.form["refresh_token"], !token.isEmpty else {
             throw OAuthError.invalidRequest("refresh_token is required")
@@ -18,13 +20,16 @@ extension TokenEndpoint {
         }
         let redemption: RefreshRedemption
         do {
-            redemption = try await services.refreshTokens.redeem(token, client: call.client)
+            redemption = try await services.refreshTokens.redeem(token, client: call.client, dpopJkt: call.binding?.jkt)
         } catch let error as RefreshTokenError {
             call.context.logger.info("refresh token refused", metadata: [
                 "reason": "\(error)", "client_id": .string(call.client.clientId), "tenant_id": .string(call.client.tenantId),
             ])
             if error == .reused {
                 throw OAuthError.invalidGrant("the refresh token was already used; its grant and sign-in session are revoked")
+            }
+            if error == .wrongKey {
+                throw OAuthError.invalidGrant("the refresh token is bound to a DPoP key (RFC 9449 §5): send a DPoP proof made with that key")
             }
             throw OAuthError.invalidGrant("the refresh token is invalid, expired or revoked")
         }
