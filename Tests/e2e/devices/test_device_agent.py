@@ -8,9 +8,6 @@ access token (RFC 9449 proof made here with PyJWT), makes runtime checks with it
 revoked by the administrator, and sees its very next check refused (401 invalid_token:
 continuous access evaluation, not token expiry) and no new device-bound token."""
 
-import base64
-import hashlib
-import json
 import re
 import subprocess
 import time
@@ -18,10 +15,10 @@ import uuid
 
 import jwt
 import requests
-from cryptography.hazmat.primitives.asymmetric import ec
 
 from conftest import arbiter_binary
 from admin_api import DEVICE_GRANT, PASSWORD, admin_token, api, register
+from dpop_key import DPoPKey, b64url
 
 MANIFEST = {"version": "1.0.0", "features": [{"key": "sync", "name": "Sync", "actions": ["run"]}]}
 PRODUCT = "vendor.agent"
@@ -30,28 +27,8 @@ POSTURE = {"os": "linux", "osVersion": "6.8", "patchAgeDays": 4, "diskEncrypted"
            "screenLockEnabled": True, "edrRunning": True, "jailbroken": False}
 
 
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-class DeviceKey:
-    """The agent's P-256 key pair; only the public JWK ever leaves it."""
-
-    def __init__(self):
-        self.private = ec.generate_private_key(ec.SECP256R1())
-        numbers = self.private.public_key().public_numbers()
-        self.jwk = {"kty": "EC", "crv": "P-256", "x": b64url(numbers.x.to_bytes(32, "big")),
-                    "y": b64url(numbers.y.to_bytes(32, "big"))}
-        # RFC 7638: required members, lexicographic order, no whitespace.
-        canonical = json.dumps({k: self.jwk[k] for k in ("crv", "kty", "x", "y")}, separators=(",", ":"), sort_keys=True)
-        self.thumbprint = b64url(hashlib.sha256(canonical.encode()).digest())
-
-    def dpop(self, method, url, access_token=None):
-        """An RFC 9449 proof for one request."""
-        claims = {"jti": str(uuid.uuid4()), "htm": method, "htu": url, "iat": int(time.time())}
-        if access_token:
-            claims["ath"] = b64url(hashlib.sha256(access_token.encode()).digest())
-        return jwt.encode(claims, self.private, algorithm="ES256", headers={"typ": "dpop+jwt", "jwk": self.jwk})
+class DeviceKey(DPoPKey):
+    """The agent's key: DPoP proofs, and heartbeats signed with it (compact JWS, kid = thumbprint)."""
 
     def heartbeat(self, posture=None):
         payload = {"nonce": str(uuid.uuid4()), "timestamp": int(time.time())}

@@ -3,39 +3,15 @@ device flow) that proves a DPoP key when its tokens are issued gets a refresh to
 that key. Refreshing without a proof, or with another key, is invalid_grant and uses nothing
 up; with the same key the refresh works, rotates, and the new access token is DPoP-bound too."""
 
-import base64
-import hashlib
-import json
-import time
-import uuid
-
 import jwt
 import requests
-from cryptography.hazmat.primitives.asymmetric import ec
 
+from dpop_key import DPoPKey
 from test_device_flow import DEVICE_GRANT, decide, discover, register, start_device_flow
 
 
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-class DPoPKey:
-    def __init__(self):
-        self.private = ec.generate_private_key(ec.SECP256R1())
-        numbers = self.private.public_key().public_numbers()
-        self.jwk = {"kty": "EC", "crv": "P-256", "x": b64url(numbers.x.to_bytes(32, "big")),
-                    "y": b64url(numbers.y.to_bytes(32, "big"))}
-        canonical = json.dumps(self.jwk, separators=(",", ":"), sort_keys=True)  # RFC 7638: crv, kty, x, y
-        self.thumbprint = b64url(hashlib.sha256(canonical.encode()).digest())
-
-    def proof(self, url):
-        claims = {"jti": str(uuid.uuid4()), "htm": "POST", "htu": url, "iat": int(time.time())}
-        return jwt.encode(claims, self.private, algorithm="ES256", headers={"typ": "dpop+jwt", "jwk": self.jwk})
-
-
 def refresh(token_endpoint, refresh_token, key=None):
-    headers = {"DPoP": key.proof(token_endpoint)} if key else {}
+    headers = {"DPoP": key.dpop("POST", token_endpoint)} if key else {}
     return requests.post(token_endpoint, headers=headers, data={
         "grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": "arbiter-cli"})
 
@@ -49,7 +25,7 @@ def test_a_public_clients_refresh_token_is_bound_to_its_dpop_key(arbiter):
 
     started = start_device_flow(issuer, scope="openid offline_access tenant_context arbiter.api")
     assert decide(arbiter.url, started["user_code"]).status_code == 200
-    issued = requests.post(token_endpoint, headers={"DPoP": key.proof(token_endpoint)}, data={
+    issued = requests.post(token_endpoint, headers={"DPoP": key.dpop("POST", token_endpoint)}, data={
         "grant_type": DEVICE_GRANT, "device_code": started["device_code"], "client_id": "arbiter-cli"})
     assert issued.status_code == 200, issued.text
     tokens = issued.json()
