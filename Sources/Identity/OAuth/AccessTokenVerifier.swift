@@ -65,17 +65,23 @@ public final class AccessTokenVerifier: Sendable {
     /// How many signatures this verifier has checked (cache misses), for tests and metrics.
     public var signatureVerifications: Int { signatureChecks.load(ordering: .relaxed) }
 
+    /// `token` from the cache of verified tokens, with its revocation checked now (as
+    /// `verify` does); nil when it is not cached or has expired — `verify` then decides.
+    /// Never suspends: the check routes' fast path calls it on the event loop.
+    public func cachedVerification(_ token: String) throws -> VerifiedAccessToken? {
+        let now = clock()
+        guard let cached = cache.withLock({ $0[token] }), Double(cached.claims.exp) + leeway > now.timeIntervalSince1970 else {
+            return nil
+        }
+        try checkNotRevoked(cached, now: now)
+        return cached
+    }
+
     public func verify(_ token: String) async throws -> VerifiedAccessToken {
+        if let cached = try cachedVerification(token) { return cached }
         let now = clock()
         let nowSeconds = Int64(now.timeIntervalSince1970)
-        if let cached = cache.withLock({ $0[token] }) {
-            if Double(cached.claims.exp) + leeway > now.timeIntervalSince1970 {
-                try checkNotRevoked(cached, now: now)
-                return cached
-            }
-            _ = cache.withLock { $0.removeValue(forKey: token) }
-            throw TokenVerificationError.expired
-        }
+        if cache.withLock({ $0.removeValue(forKey: token) }) != nil { throw TokenVerificationError.expired }
         guard token.utf8.count <= Self.maxTokenBytes else { throw TokenVerificationError.malformed }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3,

@@ -1,6 +1,8 @@
 import Evaluator
+import HTTPTypes
 import Hummingbird
 import Identity
+import NIOCore
 import PolicyLang
 
 /// The authenticated caller of a runtime route: its verified token, its tenant (from the
@@ -16,6 +18,10 @@ struct RuntimeCaller {
 
     init(_ context: ArbiterRequestContext) throws {
         guard let token = context.accessToken else { throw RuntimeProblems.authenticationRequired }
+        self.init(token: token)
+    }
+
+    init(token: VerifiedAccessToken) {
         self.token = token
         tenantId = token.tenantId
         principal = token.claims.session_id != nil
@@ -24,8 +30,12 @@ struct RuntimeCaller {
     }
 
     func serverContext(_ request: Request, _ context: ArbiterRequestContext, services: ArbiterApplication.Services) -> ServerContext {
+        serverContext(peer: context.peerAddress, headers: request.headers, services: services)
+    }
+
+    func serverContext(peer: SocketAddress?, headers: HTTPFields, services: ArbiterApplication.Services) -> ServerContext {
         ServerContext(
-            token: token, peer: context.peerAddress, headers: request.headers, trustedProxies: services.tls.trustedProxies,
+            token: token, peer: peer, headers: headers, trustedProxies: services.tls.trustedProxies,
             device: services.runtime.device)
     }
 

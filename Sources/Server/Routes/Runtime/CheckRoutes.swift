@@ -41,19 +41,36 @@ struct CheckRoutes {
     func check(_ request: Request, _ context: ArbiterRequestContext) async throws -> Response {
         let caller = try RuntimeCaller(context)
         let json = try await Self.body(request, limit: min(maxBodyBytes, Self.maxCheckBodyBytes))
+        let services = self.services
+        let answer = try Self.answer(json, caller: caller, services: services) {
+            caller.serverContext(request, context, services: services)
+        }
+        return answer!.response()
+    }
+
+    /// One check's answer from its JSON body, decided and counted (`metrics`). The route
+    /// and the check fast path (`CheckFastPath`, on the event loop) both answer with this,
+    /// so their answers cannot drift apart. `accept` may decline a well-formed body before
+    /// anything is decided (nil; the fast path declines `explain`).
+    static func answer(
+        _ json: JSON, caller: RuntimeCaller, services: ArbiterApplication.Services,
+        accept: (CheckBody) -> Bool = { _ in true }, serverContext: () -> ServerContext
+    ) throws -> RuntimeJSONWriter? {
         var errors: [FieldError] = []
         guard let body = CheckBody.read(json, errors: &errors) else { throw ProblemError.validation(errors) }
-        let serverContext = caller.serverContext(request, context, services: services)
-        let check = try caller.check(body, serverContext: serverContext)
+        guard accept(body) else { return nil }
+        let check = try caller.check(body, serverContext: serverContext())
         let atLeast = try RevisionRequirement.decode(body.atLeastRevision)
-        let outcome = try services.metrics.evaluation(.check) { try decide([check], caller: caller, atLeast: atLeast) }
+        let outcome = try services.metrics.evaluation(.check) {
+            try decide([check], caller: caller, atLeast: atLeast, runtime: services.runtime)
+        }
         services.metrics.decided(.check, outcome.decisions)
         var writer = RuntimeJSONWriter()
         writer.beginObject()
         writer.decisionFields(outcome.decisions[0])
         writer.key("revision"); writer.string(RevisionToken.encode(outcome.revision))
         writer.endObject()
-        return writer.response()
+        return writer
     }
 
     /// `{checks: [...], atLeastRevision?}` → `{revision, results: [...]}`, in order, all
@@ -111,6 +128,12 @@ struct CheckRoutes {
     // MARK: Shared
 
     func decide(_ checks: [RuntimeCheck], caller: RuntimeCaller, atLeast: UInt64?) throws -> RuntimeAuthorizer.Outcome {
+        try Self.decide(checks, caller: caller, atLeast: atLeast, runtime: runtime)
+    }
+
+    static func decide(
+        _ checks: [RuntimeCheck], caller: RuntimeCaller, atLeast: UInt64?, runtime: RuntimeAuthorizer
+    ) throws -> RuntimeAuthorizer.Outcome {
         do {
             return try runtime.decide(checks, tenant: caller.tenantId, atLeast: atLeast) { $0.id }
         } catch let error as RevisionNotReached {

@@ -1,0 +1,103 @@
+import Evaluator
+import Foundation
+import HTTPTypes
+import Identity
+import Logging
+import NIOCore
+import Store
+import Synchronization
+
+/// Answers `POST /api/runtime/authorization/check` synchronously, on the event loop that
+/// read it, without Hummingbird's router, middleware chain, task switches or async
+/// response writer (`CheckFastPathHandler` calls it with a whole buffered request). It
+/// answers only the common case — a bearer token already verified once (the verifier's
+/// cache; its revocation, client status and session are checked now, as on every
+/// request), a well-formed body, a decision — and declines (nil) everything else: the
+/// handler then passes the request to the router unchanged, which answers it as always
+/// (401, 4xx problems, 409, `explain`, device-bound, DPoP- or certificate-bound tokens, a
+/// forwarded client certificate, a token not yet in the cache).
+///
+/// The answer is the route's own (`CheckRoutes.answer`); around it this does what the
+/// router's middleware does for that route: the request id (`RequestIDMiddleware`), the
+/// request metrics (`MetricsMiddleware`), the access-log line (`AccessLogMiddleware`) and
+/// the `Date` and `Server` headers Hummingbird adds.
+struct CheckFastPath: Sendable {
+    let services: ArbiterApplication.Services
+    let logger: Logger
+    /// The `Server` header (`Application` configuration's `serverName`).
+    let serverName: String?
+    /// The header a trusted proxy forwards client certificates in: such a request goes to
+    /// the router, whose `ClientCertificateMiddleware` reads (or refuses) it.
+    let clientCertificateHeader: HTTPField.Name
+    /// The body limit of the route (`min(maxBodyBytes, maxCheckBodyBytes)`); a longer body
+    /// goes to the router (413).
+    let maxBodyBytes: Int
+
+    /// Requests answered here, in this process (tests tell the two paths apart with it).
+    static let answered = Atomic<Int>(0)
+
+    static let path = "/api/runtime/authorization/check"
+    static let environmentSwitch = "ARBITER_CHECK_FAST_PATH"
+
+    /// On unless `ARBITER_CHECK_FAST_PATH=0`.
+    static var enabledByEnvironment: Bool { ProcessInfo.processInfo.environment[environmentSwitch] != "0" }
+
+    init(services: ArbiterApplication.Services, configuration: ServerConfiguration, logger: Logger, serverName: String?) {
+        self.services = services
+        self.logger = logger
+        self.serverName = serverName
+        clientCertificateHeader = HTTPField.Name(configuration.clientCertificateHeader) ?? HTTPField.Name("X-SSL-Client-Cert")!
+        maxBodyBytes = min(configuration.maxBodyBytes, CheckRoutes.maxCheckBodyBytes)
+    }
+
+    /// Whether a request head may be answered here once its body is in: the check route,
+    /// nothing that changes how the connection or the request is handled.
+    func isCandidate(_ head: HTTPRequest) -> Bool {
+        guard head.method == .post, head.path == Self.path else { return false }
+        let fields = head.headerFields
+        if let connection = fields[.connection], connection.lowercased() != "keep-alive" { return false }
+        return fields[.expect] == nil && fields[clientCertificateHeader] == nil
+    }
+
+    /// The response to a buffered check request, or nil to hand it to the router.
+    func answer(_ head: HTTPRequest, body: ByteBuffer?, peer: SocketAddress?, date: String) -> (HTTPResponse, ByteBuffer)? {
+        let start = ContinuousClock.now
+        let fields = head.headerFields
+        guard let authorization = fields[.authorization],
+              let token = BearerAuthenticator.bearerToken(authorization), !token.isEmpty,
+              let verified = (try? services.tokenVerifier.cachedVerification(token)) ?? nil,
+              // Bound tokens need the router's checks (RFC 8705, RFC 9449, device trust).
+              verified.claims.cnf == nil, !verified.claims.isDeviceBound
+        else { return nil }
+        if let type = fields[.contentType], !RequestBody.isJSON(type) { return nil }
+        guard let body, body.readableBytes > 0, body.readableBytes <= maxBodyBytes,
+              let json = try? JSON.runtimeBody(Array(body.readableBytesView))
+        else { return nil }
+        let caller = RuntimeCaller(token: verified)
+        let services = self.services
+        guard let writer = try? CheckRoutes.answer(json, caller: caller, services: services, accept: { !$0.explain }, serverContext: {
+            caller.serverContext(peer: peer, headers: fields, services: services)
+        }) ?? nil else { return nil }
+
+        let incoming = fields[RequestIDMiddleware.header]
+        let requestId = incoming.flatMap(RequestIDMiddleware.isAcceptable) == true ? incoming! : RandomID.make(prefix: "req")
+        var headers: HTTPFields = [.contentType: "application/json", .contentLength: String(writer.bytes.count)]
+        headers[RequestIDMiddleware.header] = requestId
+        headers[.date] = date
+        if let serverName { headers[.server] = serverName }
+        let buffer = ByteBuffer(bytes: writer.bytes)
+
+        Self.answered.add(1, ordering: .relaxed)
+        services.metrics.request(family: .authorization, status: 200, nanoseconds: ArbiterMetrics.nanoseconds(since: start))
+        let elapsed = ContinuousClock.now - start
+        logger.info("request", metadata: [
+            "request_id": .string(requestId),
+            "client_id": .string(verified.clientId),
+            "method": "POST",
+            "path": .string(Self.path),
+            "status": .stringConvertible(200),
+            "duration_us": .stringConvertible(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000),
+        ])
+        return (HTTPResponse(status: .ok, headerFields: headers), buffer)
+    }
+}

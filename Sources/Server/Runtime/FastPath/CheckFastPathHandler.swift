@@ -1,0 +1,129 @@
+import HTTPTypes
+import NIOCore
+import NIOHTTPTypes
+
+/// A channel handler between HTTP part decoding and Hummingbird's request handling (one
+/// per connection, `HTTP1Channel.Configuration.additionalChannelHandlers`) that answers
+/// check requests itself (`CheckFastPath`) and passes every other request through
+/// unchanged.
+///
+/// Responses stay in request order on a keep-alive connection: a request is answered here
+/// only when no request handed to the router is still waiting for its response (the
+/// router's responses pass back through this handler, which counts their ends); while one
+/// is, every request goes to the router after it. A candidate's head and body are held
+/// until its end arrives (at most `maxBodyBytes`; a longer body is passed on as it comes)
+/// and, when the fast path declines, handed on whole. Answers written here are flushed at
+/// the end of the read burst, so pipelined requests share one write.
+final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private enum State {
+        /// Between requests.
+        case idle
+        /// A candidate's head and body so far, held back from the router.
+        case holding(HTTPRequest, ByteBuffer?)
+        /// The current request goes to the router, part by part, until its end.
+        case passing
+    }
+
+    private let fastPath: CheckFastPath
+    private var state = State.idle
+    /// Requests handed to the router whose response has not been written to its end.
+    private var routerPending = 0
+    private var needsFlush = false
+    private var quiescing = false
+    private var peer: SocketAddress?
+    private var date = HTTPDate()
+
+    init(fastPath: CheckFastPath) {
+        self.fastPath = fastPath
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        peer = context.channel.remoteAddress
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        peer = context.channel.remoteAddress
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        switch (state, part) {
+        case (.idle, .head(let head)):
+            if routerPending == 0, !quiescing, fastPath.isCandidate(head) {
+                state = .holding(head, nil)
+            } else {
+                state = .passing
+                routerPending += 1
+                context.fireChannelRead(data)
+            }
+        case (.holding(let head, let held), .body(let chunk)):
+            if (held?.readableBytes ?? 0) + chunk.readableBytes > fastPath.maxBodyBytes {
+                release(head, held, context: context)
+                state = .passing
+                context.fireChannelRead(data)
+            } else if var held {
+                held.writeImmutableBuffer(chunk)
+                state = .holding(head, held)
+            } else {
+                state = .holding(head, chunk)
+            }
+        case (.holding(let head, let held), .end(let trailers)):
+            state = .idle
+            if trailers == nil, let (response, body) = fastPath.answer(head, body: held, peer: peer, date: date.now()) {
+                context.write(wrapOutboundOut(.head(response)), promise: nil)
+                context.write(wrapOutboundOut(.body(body)), promise: nil)
+                context.write(wrapOutboundOut(.end(nil)), promise: nil)
+                needsFlush = true
+            } else {
+                release(head, held, context: context)
+                context.fireChannelRead(data)
+            }
+        case (.passing, .end):
+            state = .idle
+            context.fireChannelRead(data)
+        default:
+            // The router's request continues, or parts out of order: Hummingbird's
+            // handling decides, as without this handler.
+            context.fireChannelRead(data)
+        }
+    }
+
+    /// Hands a held request's head and body to the router.
+    private func release(_ head: HTTPRequest, _ held: ByteBuffer?, context: ChannelHandlerContext) {
+        routerPending += 1
+        context.fireChannelRead(wrapInboundOut(.head(head)))
+        if let held { context.fireChannelRead(wrapInboundOut(.body(held))) }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if needsFlush {
+            needsFlush = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data), routerPending > 0 { routerPending -= 1 }
+        context.write(data, promise: promise)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            // Shutting down: from now on the router handles (and finishes) every request,
+            // including one held here half-read.
+            quiescing = true
+            if case .holding(let head, let held) = state {
+                release(head, held, context: context)
+                state = .passing
+            }
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}
