@@ -11,8 +11,10 @@ public enum OAuthScopes {
     /// an operator (the `arbiter admin` CLI on the data directory) may grant them; a tenant's
     /// own application clients can never be given them through the API.
     public static let reservedCapabilities: Set<String> = [
-        "arbiter.runtime.check", "arbiter.manifest.publish", "arbiter.devices.agent", "arbiter.scim.admin",
+        "arbiter.runtime.check", "arbiter.manifest.publish", "arbiter.devices.agent", "arbiter.scim.admin", sharedSignals,
     ]
+    /// Manages the tenant's Shared Signals streams (SSF 1.0 §8.1): a receiver's client.
+    public static let sharedSignals = "arbiter.ssf.manage"
 
     /// Scopes that describe a signed-in user. A client-credentials token has no user, so
     /// they cannot be granted to clients whose only grant is client credentials.

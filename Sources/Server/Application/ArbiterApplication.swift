@@ -66,6 +66,8 @@ public enum ArbiterApplication {
         public let scimTables: SCIMTables
         /// Webhooks, their deliveries and the outbox every audit event feeds (same transaction).
         let webhookTables: WebhookTables
+        /// Shared Signals streams and subjects; their SETs ride the webhook outbox.
+        let ssfTables: SSFTables
         /// Prometheus counters, histograms and LMDB gauges for `GET /metrics` (this app's own registry).
         public let metrics: ArbiterMetrics
 
@@ -128,6 +130,11 @@ public enum ArbiterApplication {
                 environment: environment, memberships: membershipTables, oauth: oauthTables, enterprise: enterpriseTables)
             webhookTables = try WebhookTables(environment: environment)
             WebhookOutbox(tables: webhookTables).register(on: environment)
+            ssfTables = try SSFTables(environment: environment)
+            SSFEventSource(
+                tables: ssfTables, webhooks: webhookTables, identity: identityTables, oauth: oauthTables, devices: deviceTables,
+                naming: naming
+            ).register(on: environment)
         }
     }
 
@@ -162,21 +169,32 @@ public enum ArbiterApplication {
         MeRoutes(services: services).add(to: router)
         ScopeRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         CheckScopedRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
+        SharedSignalsRoutes(services: services).add(to: router)
         SCIMRoutes(
             services: services, maxBodyBytes: configuration.maxBodyBytes,
             baseURL: IssuerNaming(baseURL: configuration.publicBaseURL).baseURL).add(to: router)
         return router
     }
 
+    /// `checkFastPath`: answer check requests on the event loop (`CheckFastPathHandler`)
+    /// on a plain-HTTP listener (nil: on unless `ARBITER_CHECK_FAST_PATH=0`). With TLS every
+    /// request takes the router (its client-certificate checks need the handshake).
     public static func make(
         services: Services,
         configuration: ServerConfiguration,
-        logger: Logger
+        logger: Logger,
+        checkFastPath: Bool? = nil
     ) -> some ApplicationProtocol {
-        Application(
+        let serverName = "arbiter"
+        var server = services.tls.serverBuilder
+        if checkFastPath ?? CheckFastPath.enabledByEnvironment, services.tls.context == nil {
+            let fastPath = CheckFastPath(services: services, configuration: configuration, logger: logger, serverName: serverName)
+            server = .http1(configuration: .init(additionalChannelHandlers: [CheckFastPathHandler(fastPath: fastPath)]))
+        }
+        return Application(
             router: makeRouter(services: services, configuration: configuration),
-            server: services.tls.serverBuilder,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "arbiter"),
+            server: server,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
             services: [webhookDeliveryService(services: services, configuration: configuration, logger: logger)],
             logger: logger)
     }

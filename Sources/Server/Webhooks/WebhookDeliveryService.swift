@@ -32,6 +32,7 @@ extension ArbiterApplication {
         var drainer = WebhookDrainer(environment: services.environment, tables: services.webhookTables, transport: HTTPWebhookTransport())
         drainer.retry.baseDelay = .milliseconds(configuration.webhookRetryBaseMilliseconds)
         drainer.logger = logger
+        drainer.sharedSignals = SSFPush(tables: services.ssfTables, issuer: services.tokenIssuer)
         drainer.onOutcome = { outcome in
             // The metric's words: "failed" is an attempt to be retried, "abandoned" one given up.
             metrics.webhookDelivery(outcome: ["retry": "failed", "failed": "abandoned"][outcome] ?? outcome)

@@ -22,11 +22,16 @@ struct WebhookDrainer: Sendable {
     var logger = Logger(label: "arbiter.webhooks")
     /// Called with each attempt's outcome (`delivered`, `retry`, `failed`), for metrics.
     var onOutcome: (@Sendable (String) -> Void)?
+    /// Shared Signals pushes (`WebhookDelivery.kind == .set`) travel the same outbox and
+    /// retry policy; this finds their stream and signs their SET. Without it they stay queued.
+    var sharedSignals: SSFPush?
 
     struct Claimed: Sendable {
         var delivery: WebhookDelivery
         var url: String
         var secret: String
+        /// A Shared Signals stream's Authorization header value, when it has one.
+        var authorization: String? = nil
     }
 
     /// Runs one pass at `now`; answers how many attempts it made.
@@ -34,10 +39,14 @@ struct WebhookDrainer: Sendable {
     func drainOnce(now: Date = Date()) async throws -> Int {
         let claimed = try await claim(now: now)
         guard !claimed.isEmpty else { return 0 }
-        let transport = self.transport
+        let transport = self.transport, sharedSignals = self.sharedSignals
         let results = await withTaskGroup(of: (Int, WebhookAttemptResult).self) { group in
             for (index, job) in claimed.enumerated() {
                 group.addTask {
+                    if job.delivery.kind == .set {
+                        guard let push = sharedSignals else { return (index, WebhookAttemptResult(error: "no Shared Signals sender")) }
+                        return (index, await push.send(job, transport: transport, now: now))
+                    }
                     let timestamp = Int64(now.timeIntervalSince1970)
                     let headers = [
                         (WebhookSignature.idHeader, job.delivery.id),
@@ -57,7 +66,7 @@ struct WebhookDrainer: Sendable {
     }
 
     func claim(now: Date) async throws -> [Claimed] {
-        let tables = self.tables, batchSize = self.batchSize
+        let tables = self.tables, batchSize = self.batchSize, sharedSignals = self.sharedSignals
         let nowMicros = WebhookTime.micros(now)
         let leaseMicros = UInt64(WebhookRetryPolicy.seconds(claimLease) * 1_000_000)
         return try await environment.write { txn in
@@ -70,8 +79,24 @@ struct WebhookDrainer: Sendable {
             for row in due {
                 _ = try txn.delete(tables.outbox, row.key)
                 guard var delivery = try txn.getJSON(WebhookDelivery.self, tables.deliveries, Key(encoded: row.value)),
-                      delivery.status == .pending,
-                      let webhook = try txn.webhook(tenantId: delivery.tenantId, id: delivery.webhookId, tables: tables)
+                      delivery.status == .pending
+                else { continue }
+                if delivery.kind == .set {
+                    guard let sharedSignals else { continue }
+                    switch try sharedSignals.target(of: delivery, in: txn) {
+                    case .send(let url, let authorization):
+                        delivery.nextAttemptMicros = nowMicros + leaseMicros
+                        try txn.putDelivery(delivery, tables: tables)
+                        claimed.append(Claimed(delivery: delivery, url: url, secret: "", authorization: authorization))
+                    case .drop(let reason):
+                        delivery.status = .failed
+                        delivery.lastError = reason
+                        delivery.nextAttemptMicros = nil
+                        try txn.putDelivery(delivery, tables: tables)
+                    }
+                    continue
+                }
+                guard let webhook = try txn.webhook(tenantId: delivery.tenantId, id: delivery.webhookId, tables: tables)
                 else { continue }
                 delivery.nextAttemptMicros = nowMicros + leaseMicros
                 try txn.putDelivery(delivery, tables: tables)
@@ -101,6 +126,12 @@ struct WebhookDrainer: Sendable {
                     delivery.deliveredAt = now
                     delivery.nextAttemptMicros = nil
                     outcomes.append("delivered")
+                } else if delivery.kind == .set, let permanent = SSFPush.permanentFailure(result) {
+                    // RFC 8935 §2.4: a 400 with an error code is the receiver refusing the SET itself.
+                    delivery.status = .failed
+                    delivery.lastError = permanent
+                    delivery.nextAttemptMicros = nil
+                    outcomes.append("failed")
                 } else if let next = retry.nextAttempt(afterAttempts: delivery.attempts, createdAt: delivery.createdAt, now: now) {
                     delivery.nextAttemptMicros = max(WebhookTime.micros(next), WebhookTime.micros(now))
                     outcomes.append("retry")

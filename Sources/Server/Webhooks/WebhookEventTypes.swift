@@ -9,7 +9,7 @@ enum WebhookEventTypes {
     static let families: [String] = [
         "access_token", "application", "authorization_code", "client", "device", "enterprise_connection", "graph",
         "group", "installation", "manifest", "membership", "policy", "refresh_token", "scim", "scope", "seat",
-        "session", "subscription", "tenant", "user", "webhook",
+        "session", "ssf", "subscription", "tenant", "user", "webhook",
     ]
 
     static let maxCount = 50

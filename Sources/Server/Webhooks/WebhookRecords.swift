@@ -43,6 +43,14 @@ struct WebhookDelivery: Codable, Sendable, Equatable {
     var createdMicros: UInt64
     /// When the outbox offers it next (its outbox key); nil once delivered or failed.
     var nextAttemptMicros: UInt64?
+    /// What the outbox carries: nil for a webhook delivery; `set` for a Shared Signals
+    /// push (RFC 8935), whose `webhookId` is the stream id and whose `payload` is the
+    /// Security Event Token's claims (signed at send time, the same claims every attempt).
+    var kind: Kind? = nil
+
+    enum Kind: String, Codable, Sendable {
+        case set
+    }
 
     var createdAt: Date { WebhookTime.date(createdMicros) }
     var nextAttemptAt: Date? { nextAttemptMicros.map(WebhookTime.date) }

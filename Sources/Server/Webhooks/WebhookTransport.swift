@@ -6,6 +6,8 @@ import NIOCore
 struct WebhookAttemptResult: Sendable, Equatable {
     var statusCode: Int?
     var error: String?
+    /// The start of a 4xx answer's body (Shared Signals reads RFC 8935 §2.4 errors from it).
+    var body: String? = nil
 
     var delivered: Bool { statusCode.map { (200...299).contains($0) } ?? false }
 }
@@ -24,14 +26,18 @@ struct HTTPWebhookTransport: WebhookTransport {
     func post(url: String, headers: [(String, String)], body: String) async -> WebhookAttemptResult {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
+        if !headers.contains(where: { $0.0.lowercased() == "content-type" }) {
+            request.headers.add(name: "Content-Type", value: "application/json")
+        }
         request.headers.add(name: "User-Agent", value: "Arbiter-Webhooks/1")
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(string: body))
         do {
             let response = try await webhookClient.execute(request, timeout: timeout)
-            _ = try? await response.body.collect(upTo: 64 << 10)
-            return WebhookAttemptResult(statusCode: Int(response.status.code))
+            let answer = try? await response.body.collect(upTo: 64 << 10)
+            let code = Int(response.status.code)
+            let body = (400...499).contains(code) ? answer.map { String(decoding: $0.readableBytesView.prefix(4096), as: UTF8.self) } : nil
+            return WebhookAttemptResult(statusCode: code, body: body)
         } catch {
             return WebhookAttemptResult(error: String(String(describing: error).prefix(200)))
         }
