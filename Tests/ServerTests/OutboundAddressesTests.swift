@@ -23,6 +23,19 @@ import Testing
         #expect(OutboundAddresses.isPrivate(host: address))
     }
 
+    @Test func webhookAndSharedSignalsPushesAreNotSentToANameThatResolvesInward() async throws {
+        let name = try #require(Self.hostsFileNameOfAPrivateAddress())
+        let deployed = HTTPWebhookTransport(allowPrivateAddresses: false)
+        let refused = await deployed.post(url: "http://\(name):1/hook", headers: [], body: "{}")
+        #expect(refused.statusCode == nil)
+        #expect(refused.error?.contains("\(name) resolves to") == true)
+        // A development server calls it (nothing listens on port 1: a connection error).
+        let development = HTTPWebhookTransport(allowPrivateAddresses: true)
+        let attempted = await development.post(url: "http://\(name):1/hook", headers: [], body: "{}")
+        #expect(attempted.statusCode == nil)
+        #expect(attempted.error?.contains("resolves to") == false)
+    }
+
     @Test func literalsAndUnresolvableNames() async {
         #expect(await OutboundAddresses.privateAddress(resolving: "127.0.0.1") == "127.0.0.1")
         #expect(await OutboundAddresses.privateAddress(resolving: "[::1]") == "::1")

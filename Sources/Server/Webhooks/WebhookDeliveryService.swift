@@ -29,7 +29,9 @@ extension ArbiterApplication {
     /// retry base delay and poll interval; outcomes go to the metrics' webhook counter.
     static func webhookDeliveryService(services: Services, configuration: ServerConfiguration, logger: Logger) -> WebhookDeliveryService {
         let metrics = services.metrics
-        var drainer = WebhookDrainer(environment: services.environment, tables: services.webhookTables, transport: HTTPWebhookTransport())
+        let transport = HTTPWebhookTransport(
+            allowPrivateAddresses: OutboundAddresses.allowsPrivate(publicBaseURL: services.tokenIssuer.naming.baseURL))
+        var drainer = WebhookDrainer(environment: services.environment, tables: services.webhookTables, transport: transport)
         drainer.retry.baseDelay = .milliseconds(configuration.webhookRetryBaseMilliseconds)
         drainer.logger = logger
         drainer.sharedSignals = SSFPush(tables: services.ssfTables, issuer: services.tokenIssuer)

@@ -21,9 +21,17 @@ protocol WebhookTransport: Sendable {
 /// POSTs with AsyncHTTPClient: no redirects (the target is the URL that was registered and
 /// checked), a 10-second timeout, the answer's body read up to 64 KiB and dropped.
 struct HTTPWebhookTransport: WebhookTransport {
+    /// False on a deployed server: the target's host name is resolved before every attempt
+    /// and a name that now points at loopback, private or link-local addresses is not
+    /// called (the URL was checked when registered, but DNS can change since).
+    var allowPrivateAddresses: Bool
     var timeout: TimeAmount = .seconds(10)
 
     func post(url: String, headers: [(String, String)], body: String) async -> WebhookAttemptResult {
+        if !allowPrivateAddresses, let host = URLComponents(string: url)?.host,
+           let address = await OutboundAddresses.privateAddress(resolving: host) {
+            return WebhookAttemptResult(error: "not sent: \(host) resolves to \(address), a loopback, private or link-local address")
+        }
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         if !headers.contains(where: { $0.0.lowercased() == "content-type" }) {
