@@ -147,6 +147,40 @@ final class SETReceiver: WebhookTransport, @unchecked Sendable {
         }
     }
 
+    /// SSF 1.0 §8.1.2: a paused stream sends nothing and holds its events — those queued
+    /// while paused and those already in the outbox — until it is enabled; disabling drops them.
+    @Test func aPausedStreamHoldsItsSETsUntilEnabled() async throws {
+        let f = try await Fixture()
+        try await f.m.app.test { client in
+            let stream = try await f.stream(client), dropped = try await f.stream(client)
+            #expect(try await client.call(.post, "/ssf/verify", f.token, ["stream_id": stream, "state": "before"]).status == .noContent)
+            for id in [stream, dropped] {
+                #expect(try await client.call(.post, "/ssf/status", f.token, ["stream_id": id, "status": "paused"]).status == .ok)
+            }
+            try await Task.sleep(for: .seconds(2.1))  // min_verification_interval
+            for id in [stream, dropped] {
+                #expect(try await client.call(.post, "/ssf/verify", f.token, ["stream_id": id, "state": "while"]).status == .noContent)
+            }
+            let receiver = SETReceiver([(202, nil)])
+            let drainer = f.drainer(receiver)
+            #expect(try await drainer.drainOnce() == 0)  // the one queued before the pause is held at claim
+            #expect(receiver.sent.isEmpty)
+            #expect(try f.queued(stream).allSatisfy { $0.status == .pending && $0.nextAttemptMicros == nil })
+
+            #expect(try await client.call(.post, "/ssf/status", f.token, ["stream_id": dropped, "status": "disabled"]).status == .ok)
+            #expect(try f.queued(dropped).allSatisfy { $0.status == .failed && $0.lastError == "stream disabled" })
+            #expect(try await client.call(.post, "/ssf/status", f.token, ["stream_id": stream, "status": "enabled"]).status == .ok)
+            #expect(try await drainer.drainOnce() == 2)
+            var states: [String] = []
+            for sent in receiver.sent {
+                let claims = try await f.verified(sent.body)
+                let events = try #require(claims["events"] as? [String: [String: Any]])
+                states.append(events[SSFEventTypes.verification]?["state"] as? String ?? "")
+            }
+            #expect(states.sorted() == ["before", "while"])
+        }
+    }
+
     @Test func deviceEventsBecomeComplianceAndCredentialChanges() async throws {
         let f = try await Fixture()
         let services = f.services, tenantId = f.tenantId
@@ -199,7 +233,11 @@ final class SETReceiver: WebhookTransport, @unchecked Sendable {
             #expect(complexSubject["format"] as? String == "complex" && complexSubject.count == 2)
             #expect(complexSubject["device"] as? [String: String] == ["format": "opaque", "id": device.id])
             #expect(try events(opaque).first?["sub_id"] as? [String: String] == ["format": "opaque", "id": device.id])
-            #expect(try f.queued(paused).isEmpty)  // paused: nothing queued
+            // Paused: the same SETs are held out of the outbox, and released when enabled.
+            let held = try f.queued(paused)
+            #expect(held.count == 4 && held.allSatisfy { $0.status == .pending && $0.nextAttemptMicros == nil })
+            #expect(try await client.call(.post, "/ssf/status", f.token, ["stream_id": paused, "status": "enabled"]).status == .ok)
+            #expect(try f.queued(paused).allSatisfy { $0.status == .pending && $0.nextAttemptMicros != nil })
 
             // A device credential revoked → credential-change (revoke).
             let credential = DeviceCredential(

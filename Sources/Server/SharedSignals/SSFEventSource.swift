@@ -14,6 +14,7 @@ import Store
 /// - `device.posture.report`, `device.risk.update` → device-compliance-change, only when
 ///   the compliance status actually changes (`SSFCompliance`).
 /// - `device.credential.create|rotate|revoke` → credential-change for the device.
+/// A paused stream holds its SETs until it is enabled again; a disabled one gets none.
 /// Device subjects: `complex` {device: opaque device id}, or that `opaque` id alone.
 struct SSFEventSource: Sendable {
     let tables: SSFTables
@@ -46,7 +47,7 @@ struct SSFEventSource: Sendable {
 
     func enqueue(_ event: AuditEvent, in txn: WriteTransaction, now: Date = Date()) throws {
         guard Self.actions.contains(event.action), event.outcome == .success else { return }
-        let streams = try txn.ssfStreams(tenantId: event.tenantId, tables: tables).filter { $0.status == .enabled }
+        let streams = try txn.ssfStreams(tenantId: event.tenantId, tables: tables).filter { $0.status != .disabled }
         guard !streams.isEmpty,
               let tenant = try txn.getJSON(Tenant.self, identity.tenants, Key(.string(event.tenantId))),
               let mapped = try signal(for: event, issuer: naming.issuer(slug: tenant.slug), in: txn)
@@ -58,16 +59,24 @@ struct SSFEventSource: Sendable {
             }) else { continue }
             try Self.queue(
                 stream: stream, issuer: issuer, subject: subject, eventType: mapped.eventType, event: mapped.event,
-                eventId: event.id, now: now, in: txn, webhooks: webhooks)
+                eventId: event.id, now: now, in: txn, webhooks: webhooks, streams: tables)
         }
     }
 
-    /// Queues one SET for `stream` (also used by the verification route).
+    /// Queues one SET for `stream` (also used by the verification route); a paused stream
+    /// holds it (no outbox row) until it is enabled, up to `SSFTables.maxHeldPerStream`.
     @discardableResult
     static func queue(
         stream: SSFStream, issuer: String, subject: SSFSubject, eventType: String, event: [String: JSONValue], eventId: String,
-        now: Date, in txn: WriteTransaction, webhooks: WebhookTables
-    ) throws -> WebhookDelivery {
+        now: Date, in txn: WriteTransaction, webhooks: WebhookTables, streams: SSFTables
+    ) throws -> WebhookDelivery? {
+        var stream = try txn.ssfStream(tenantId: stream.tenantId, id: stream.id, tables: streams) ?? stream
+        let hold = stream.status == .paused
+        if hold {
+            guard (stream.held ?? 0) < SSFTables.maxHeldPerStream else { return nil }
+            stream.held = (stream.held ?? 0) + 1
+            try txn.putSSFStream(stream, tables: streams)
+        }
         let jti = RandomID.make(prefix: "set")
         let claims = SecurityEventToken.claims(
             issuer: issuer, audience: stream.audience, jti: jti, issuedAt: now, subject: subject, eventType: eventType, event: event)
@@ -75,7 +84,7 @@ struct SSFEventSource: Sendable {
         let delivery = WebhookDelivery(
             id: jti, tenantId: stream.tenantId, organizationId: "", webhookId: stream.id, eventId: eventId, eventType: eventType,
             payload: try SecurityEventToken.encode(claims), status: .pending, attempts: 0, createdMicros: micros,
-            nextAttemptMicros: micros, kind: .set)
+            nextAttemptMicros: hold ? nil : micros, kind: .set)
         try txn.putDelivery(delivery, tables: webhooks)
         try txn.pruneDeliveries(
             tenantId: stream.tenantId, webhookId: stream.id,

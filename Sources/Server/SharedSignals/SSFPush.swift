@@ -10,18 +10,28 @@ struct SSFPush: Sendable {
 
     enum Target: Equatable {
         case send(url: String, authorization: String?)
+        /// Kept (out of the outbox) while the stream is paused; released when it is enabled.
+        case hold
         /// Not sent, and failed with this reason (stream deleted or disabled meanwhile).
         case drop(String)
     }
 
     /// Read at claim time, inside the drainer's transaction: a stream disabled or deleted
-    /// since the SET was queued gets nothing more; a paused one still gets what was queued.
-    func target(of delivery: WebhookDelivery, in txn: some TransactionReading) throws -> Target {
-        guard let stream = try txn.ssfStream(tenantId: delivery.tenantId, id: delivery.webhookId, tables: tables) else {
+    /// since the SET was queued gets nothing more; a paused one holds it (counted against
+    /// its limit of held SETs, past which it is dropped).
+    func target(of delivery: WebhookDelivery, in txn: WriteTransaction) throws -> Target {
+        guard var stream = try txn.ssfStream(tenantId: delivery.tenantId, id: delivery.webhookId, tables: tables) else {
             return .drop("stream deleted")
         }
-        if stream.status == .disabled { return .drop("stream disabled") }
-        return .send(url: stream.endpointURL, authorization: stream.authorizationHeader)
+        switch stream.status {
+        case .disabled: return .drop("stream disabled")
+        case .paused:
+            guard (stream.held ?? 0) < SSFTables.maxHeldPerStream else { return .drop("stream paused with too many held SETs") }
+            stream.held = (stream.held ?? 0) + 1
+            try txn.putSSFStream(stream, tables: tables)
+            return .hold
+        case .enabled: return .send(url: stream.endpointURL, authorization: stream.authorizationHeader)
+        }
     }
 
     /// Signs the stored claims and POSTs the compact SET (RFC 8935 §2.1).

@@ -6,10 +6,10 @@ struct SSFStream: Codable, Sendable, Equatable {
     enum Status: String, Codable, Sendable, CaseIterable {
         /// Events for its subjects are queued and pushed.
         case enabled
-        /// Nothing is queued while paused: events that happen meanwhile are not sent later
-        /// (README "Shared Signals"); already queued SETs are still delivered.
+        /// Nothing is sent while paused (SSF 1.0 §8.1.2): SETs are held, at most
+        /// `SSFTables.maxHeldPerStream` (later ones are dropped), and pushed once enabled again.
         case paused
-        /// Nothing is queued, and SETs still queued are dropped at send time.
+        /// Nothing is queued, and held or still queued SETs are dropped.
         case disabled
     }
 
@@ -25,6 +25,8 @@ struct SSFStream: Codable, Sendable, Equatable {
     var status: Status
     var statusReason: String?
     var subjectCount: Int
+    /// SETs held while paused (nil: none), bounding what a long pause can pile up.
+    var held: Int?
     var createdAt: Date
     var createdBy: String
     var updatedAt: Date

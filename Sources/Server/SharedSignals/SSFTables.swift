@@ -12,6 +12,7 @@ struct SSFTables: Sendable {
 
     static let maxStreamsPerTenant = 20
     static let maxSubjectsPerStream = 10_000
+    static let maxHeldPerStream = 1000
 
     init(environment: Store.Environment) throws {
         streams = try environment.table("ssf.streams")
@@ -41,6 +42,28 @@ extension TransactionReading {
 }
 
 extension WriteTransaction {
+    /// After a status change: SETs held while paused are released into the outbox (enabled)
+    /// or failed (disabled). Reads the stream's delivery records once (30 days at most).
+    func settleHeldSETs(_ stream: SSFStream, to status: SSFStream.Status, now: Date, webhooks: WebhookTables) throws {
+        guard status != .paused else { return }
+        var held: [WebhookDelivery] = []
+        try scan(webhooks.deliveries, prefix: Key(.string(stream.tenantId), .string(stream.id))) { _, value in
+            let delivery = try StoredJSON.decode(WebhookDelivery.self, from: value)
+            if delivery.status == .pending, delivery.nextAttemptMicros == nil { held.append(delivery) }
+            return true
+        }
+        let micros = WebhookTime.micros(now)
+        for var delivery in held {
+            if status == .enabled {
+                delivery.nextAttemptMicros = micros
+            } else {
+                delivery.status = .failed
+                delivery.lastError = "stream disabled"
+            }
+            try putDelivery(delivery, tables: webhooks)
+        }
+    }
+
     func putSSFStream(_ stream: SSFStream, tables: SSFTables) throws {
         _ = try putJSON(tables.streams, SSFTables.streamKey(tenantId: stream.tenantId, id: stream.id), stream)
     }

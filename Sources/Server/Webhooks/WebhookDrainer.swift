@@ -88,6 +88,9 @@ struct WebhookDrainer: Sendable {
                         delivery.nextAttemptMicros = nowMicros + leaseMicros
                         try txn.putDelivery(delivery, tables: tables)
                         claimed.append(Claimed(delivery: delivery, url: url, secret: "", authorization: authorization))
+                    case .hold:
+                        delivery.nextAttemptMicros = nil
+                        try txn.putDelivery(delivery, tables: tables)
                     case .drop(let reason):
                         delivery.status = .failed
                         delivery.lastError = reason

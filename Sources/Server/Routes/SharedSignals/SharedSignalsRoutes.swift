@@ -248,9 +248,13 @@ struct SharedSignalsRoutes {
         default: errors.append(FieldError(field: "reason", message: "must be a string of at most \(Self.maxReasonBytes) bytes"))
         }
         guard errors.isEmpty, let status else { throw ProblemError.validation(errors) }
-        let tables = self.tables, statusReason = reason
+        let tables = self.tables, statusReason = reason, webhooks = services.webhookTables
         let updated = try await services.environment.write { txn -> SSFStream in
             guard var stream = try txn.ssfStream(tenantId: caller.tenantId, id: id, tables: tables) else { throw Self.unknownStream(id) }
+            if stream.status == .paused, status != .paused {
+                try txn.settleHeldSETs(stream, to: status, now: Date(), webhooks: webhooks)
+                stream.held = nil
+            }
             stream.status = status
             stream.statusReason = statusReason
             stream.updatedAt = Date()
@@ -349,7 +353,7 @@ struct SharedSignalsRoutes {
             let audit = AuditEvent(tenantId: stream.tenantId, actor: caller.actor, action: "ssf.stream.verify", target: stream.id)
             try SSFEventSource.queue(
                 stream: stream, issuer: caller.issuer, subject: .opaque(stream.id), eventType: SSFEventTypes.verification, event: event,
-                eventId: audit.id, now: now, in: txn, webhooks: webhooks)
+                eventId: audit.id, now: now, in: txn, webhooks: webhooks, streams: tables)
             try txn.appendAudit(audit)
         }
         return Response(status: .noContent)
