@@ -2,7 +2,7 @@
 """HTTP load benchmark of the runtime check route (issue 6), driven by run.sh.
 
     python3 Benchmarks/http-check/bench.py [--out DIR] [--duration S] [--warmup S]
-        [--connections 1,16,64] [--cases raw,hb,hb-nio,check,batch] [--arbiter BIN]
+        [--connections 1,16,64] [--cases raw,hb,hb-nio,check,check-router,batch] [--arbiter BIN]
 
 Runs in one session on 127.0.0.1, one server at a time (the others stopped, so they do not
 share the two cores), each case at every connection count with wrk (2 threads, 1 for one
@@ -15,6 +15,8 @@ connection), after a warm-up:
   (2)  check    — POST /api/runtime/authorization/check on `arbiter serve` (release) with
                   scenario (b) of the graph issue (documents: 100k documents, 10k users,
                   1,000 rules) as the tenant's active policy bundle, bearer token
+  (2r) check-router — the same with ARBITER_CHECK_FAST_PATH=0: every check through
+                  Hummingbird's router (the path before the check fast path)
   (3)  batch    — POST /api/runtime/authorization/check-batch with 20 checks a request
 
 Every case posts the same kind of bodies: the scenario's requests (4,000 of them), picked at
@@ -224,12 +226,12 @@ def arbiter_users(source, tenant_id, target):
     return target
 
 
-def start_arbiter(arbiter, data_dir, port, out):
+def start_arbiter(arbiter, data_dir, port, out, env=None):
     # One issuer for every start (tokens name it; the port changes between starts).
     return Server("arbiter", [str(arbiter), "serve", "--port", str(port), "--data-dir", str(data_dir),
                               "--issuer", "http://arbiter.bench.invalid",
                               "--policies", str(REPO / "Policies"), "--log-level", os.environ.get("ARBITER_BENCH_LOG_LEVEL", "info")],
-                  port, out / "arbiter.log")
+                  port, out / "arbiter.log", env=env)
 
 
 def sanity(url, token, checks):
@@ -300,6 +302,7 @@ def fmt_latency(s):
 def table(results, connections):
     labels = {"raw": "(0) raw SwiftNIO, fixed answer", "hb": "(1) bare Hummingbird route, JSONDecoder",
               "hb-nio": "(1b) bare Hummingbird, NIO global executor", "check": "(2) Arbiter `check`",
+              "check-router": "(2r) Arbiter `check`, `ARBITER_CHECK_FAST_PATH=0`",
               "batch": f"(3) Arbiter `check-batch` ×{BATCH_SIZE}"}
     head = "| case | " + " | ".join(f"c={c} req/s | c={c} p50 | c={c} p99" for c in connections) + " |"
     lines = [head, "|" + "---|" * (1 + 3 * len(connections))]
@@ -312,14 +315,16 @@ def table(results, connections):
                 rps += f" ({r['rps'] * BATCH_SIZE:,.0f} checks/s)"
             cells += [rps, fmt_latency(r["p50"]), fmt_latency(r["p99"])]
         lines.append(f"| {labels[case]} | " + " | ".join(cells) + " |")
-    if "check" in results:
+    for case in ("check", "check-router"):
+        if case not in results:
+            continue
         lines.append("")
         for base in ("raw", "hb", "hb-nio"):
             if base in results:
                 ratios = ", ".join(
-                    f"c={c}: {results['check'][c]['rps'] / results[base][c]['rps']:.0%} of req/s, "
-                    f"p50 ×{results['check'][c]['p50'] / results[base][c]['p50']:.2f}" for c in connections)
-                lines.append(f"- (2)/{labels[base].split(' ')[0]}: {ratios}")
+                    f"c={c}: {results[case][c]['rps'] / results[base][c]['rps']:.0%} of req/s, "
+                    f"p50 ×{results[case][c]['p50'] / results[base][c]['p50']:.2f}" for c in connections)
+                lines.append(f"- {labels[case].split(' ')[0]}/{labels[base].split(' ')[0]}: {ratios}")
     return "\n".join(lines)
 
 
@@ -345,7 +350,7 @@ def main():
 
     token = None
     data_dir = out / "data"
-    if "check" in cases or "batch" in cases:
+    if {"check", "check-router", "batch"} & set(cases):
         log("setting up Arbiter (fresh data dir)")
         token = set_up_arbiter(arbiter, data_dir, folder, free_port(), out)
         (out / "token.txt").write_text(token)
@@ -359,15 +364,17 @@ def main():
         elif case in ("hb", "hb-nio"):
             extra = ["--nio-executor"] if case == "hb-nio" else []
             server = Server(case, [str(references / "bare-hummingbird"), str(port)] + extra, port, out / f"{case}.log")
+        elif case == "check-router":
+            server = start_arbiter(arbiter, data_dir, port, out, env={"ARBITER_CHECK_FAST_PATH": "0"})
         else:
             server = start_arbiter(arbiter, data_dir, port, out)
         server.name = case
         try:
-            if case == "check":
+            if case in ("check", "check-router"):
                 sanity(server.url, token, checks)
             path = BATCH_PATH if case == "batch" else CHECK_PATH
             bodies = batch_bodies if case == "batch" else check_bodies
-            results[case] = run_case(server, path, bodies, token if case in ("check", "batch") else "x" * 600,
+            results[case] = run_case(server, path, bodies, token if case in ("check", "check-router", "batch") else "x" * 600,
                                      connections, args.duration, args.warmup)
         finally:
             server.stop()

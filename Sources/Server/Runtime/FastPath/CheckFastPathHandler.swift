@@ -34,7 +34,9 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// Requests handed to the router whose response has not been written to its end.
     private var routerPending = 0
     private var needsFlush = false
-    private var quiescing = false
+    /// Set when the server shuts down or the router was handed a request asking to close
+    /// the connection: from then on every request goes to the router, which ends it.
+    private var routerOnly = false
     private var peer: SocketAddress?
     private var date = HTTPDate()
 
@@ -55,9 +57,10 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
         let part = unwrapInboundIn(data)
         switch (state, part) {
         case (.idle, .head(let head)):
-            if routerPending == 0, !quiescing, fastPath.isCandidate(head) {
+            if routerPending == 0, !routerOnly, fastPath.isCandidate(head) {
                 state = .holding(head, nil)
             } else {
+                if head.headerFields[.connection]?.lowercased().contains("close") == true { routerOnly = true }
                 state = .passing
                 routerPending += 1
                 context.fireChannelRead(data)
@@ -118,7 +121,7 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
         if event is ChannelShouldQuiesceEvent {
             // Shutting down: from now on the router handles (and finishes) every request,
             // including one held here half-read.
-            quiescing = true
+            routerOnly = true
             if case .holding(let head, let held) = state {
                 release(head, held, context: context)
                 state = .passing

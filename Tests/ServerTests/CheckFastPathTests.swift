@@ -1,0 +1,281 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Identity
+import Logging
+import NIOCore
+import Testing
+@testable import Server
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The check fast path (`CheckFastPathHandler`) must answer exactly as the router does:
+/// the same requests through a live server with the fast path on and off give the same
+/// status, body and headers, and responses keep their order on a keep-alive connection
+/// when some requests are answered by the router and some on the event loop.
+@Suite struct CheckFastPathTests {
+    struct Case {
+        var name: String
+        var token: String?
+        var body: [UInt8]
+        var headers: HTTPFields = [:]
+    }
+
+    struct Answer: Equatable {
+        var status: Int
+        var body: String
+        var headers: [String: String]
+    }
+
+    static let compared: [HTTPField.Name] = [
+        .contentType, .contentLength, .wwwAuthenticate, RequestIDMiddleware.header, .server,
+    ]
+
+    /// Every case, run through a live server; headers that differ per request by design
+    /// (`Date`, a generated request id) are checked for presence only.
+    static func run(_ cases: [Case], app: some ApplicationProtocol) async throws -> [Answer] {
+        try await app.test(.live) { client in
+            var answers: [Answer] = []
+            for item in cases {
+                var headers = item.headers
+                if let token = item.token { headers[.authorization] = "Bearer \(token)" }
+                if headers[.contentType] == nil { headers[.contentType] = "application/json" }
+                let response = try await client.execute(
+                    uri: CheckFastPath.path, method: .post, headers: headers, body: ByteBuffer(bytes: item.body))
+                #expect(response.headers[.date] != nil, "\(item.name)")
+                #expect(response.headers[RequestIDMiddleware.header] != nil, "\(item.name)")
+                var compared: [String: String] = [:]
+                for name in Self.compared {
+                    if name == RequestIDMiddleware.header, item.headers[name] == nil { continue }
+                    if let value = response.headers[name] { compared[name.canonicalName] = value }
+                }
+                answers.append(Answer(status: Int(response.status.code), body: String(buffer: response.body), headers: compared))
+            }
+            return answers
+        }
+    }
+
+    static func json(_ object: [String: Any]) -> [UInt8] {
+        Array(try! JSONSerialization.data(withJSONObject: object))
+    }
+
+    @Test func theFastPathAnswersExactlyAsTheRouter() async throws {
+        let f = try await RuntimeFixture()
+        try await f.activate("acme")
+        let admin = try await f.m.adminToken()
+        let checker = try await f.checkerToken()
+        let plain = try await f.m.clientToken("acme", scopes: ["tenant_context"])
+        let revoked = try await f.m.clientToken("acme", scopes: ["arbiter.runtime.check"])
+        let disabled = try await f.m.clientToken("acme", scopes: ["arbiter.runtime.check"])
+        let verifier = f.services.tokenVerifier
+        // Every token verified once (in the cache, as after a first request), then one
+        // revoked and one client disabled: the fast path meets them cached and must decline.
+        for token in [admin, checker, plain, revoked, disabled] { _ = try await verifier.verify(token) }
+        let revokedClaims = try await verifier.verify(revoked).claims
+        try await f.services.accessTokenRevocations.revoke(revokedClaims, tenantId: f.acme, actor: "test")
+        let disabledClient = try await verifier.verify(disabled).clientId
+        try await f.services.clients.setStatus(tenantId: f.acme, clientId: disabledClient, .disabled, actor: "test")
+        // A well-formed token that was never verified (not in the cache).
+        let fresh = try await f.checkerToken()
+
+        let doc1: [String: Any] = ["type": "Document", "id": "doc-1"]
+        let allow = Self.json(["action": "read", "resource": doc1])
+        let cases: [Case] = [
+            Case(name: "allow", token: admin, body: allow, headers: [RequestIDMiddleware.header: "trace-1"]),
+            Case(name: "allow, generated request id", token: admin, body: allow),
+            Case(name: "deny with reason", token: admin, body: Self.json(["action": "read", "resource": ["type": "Document", "id": "doc-secret"]])),
+            Case(name: "deny, unknown action", token: admin, body: Self.json(["action": "shred", "resource": doc1])),
+            Case(name: "named principal", token: checker, body: Self.json(["action": "read", "principal": ["type": "User", "id": "usr_acme_bob"], "resource": doc1])),
+            Case(name: "deprovisioned principal", token: checker, body: Self.json(["action": "read", "principal": ["type": "User", "id": "usr_acme_gone"], "resource": doc1])),
+            Case(name: "unknown principal", token: checker, body: Self.json(["action": "read", "principal": ["type": "User", "id": "nobody"], "resource": doc1])),
+            Case(name: "client scope rule", token: checker, body: Self.json(["action": "sync"])),
+            Case(name: "ip from the peer", token: admin, body: Self.json(["action": "print", "resource": ["type": "Printer", "id": "p1"]])),
+            Case(name: "caller context", token: admin, body: Self.json(["action": "read", "context": ["lockdown": true]])),
+            Case(name: "explain", token: admin, body: Self.json(["action": "read", "resource": doc1, "explain": true])),
+            Case(name: "malformed JSON", token: admin, body: Array(#"{"action": "read""#.utf8)),
+            Case(name: "not an object", token: admin, body: Array("[1, 2]".utf8)),
+            Case(name: "empty body", token: admin, body: []),
+            Case(name: "unknown field", token: admin, body: Self.json(["action": "read", "colour": "red"])),
+            Case(name: "reserved context key", token: plain, body: Self.json(["action": "sync", "context": ["ip": "1.2.3.4"]])),
+            Case(name: "principal without the capability", token: plain, body: Self.json(["action": "read", "principal": ["type": "User", "id": "usr_acme_bob"]])),
+            Case(name: "revision not reached", token: admin, body: Self.json(["action": "read", "atLeastRevision": "999999999"])),
+            Case(name: "revision not ours", token: admin, body: Self.json(["action": "read", "atLeastRevision": "abc"])),
+            Case(name: "other media type", token: admin, body: allow, headers: [.contentType: "text/plain"]),
+            Case(name: "too large", token: admin, body: Self.json(["action": "read", "context": ["pad": String(repeating: "x", count: 70_000)]])),
+            Case(name: "no token", token: nil, body: allow),
+            Case(name: "bad token", token: "not-a-token", body: allow),
+            Case(name: "tampered token", token: String(admin.dropLast(3)) + "AAA", body: allow),
+            Case(name: "revoked token", token: revoked, body: allow),
+            Case(name: "disabled client", token: disabled, body: allow),
+            Case(name: "token not yet cached", token: fresh, body: Self.json(["action": "sync"])),
+        ]
+
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let before = CheckFastPath.answered.load(ordering: .relaxed)
+        let fast = try await Self.run(cases, app: ArbiterApplication.make(
+            services: f.services, configuration: f.m.app.configuration, logger: logger, checkFastPath: true))
+        let answeredFast = CheckFastPath.answered.load(ordering: .relaxed) - before
+        let routed = try await Self.run(cases, app: ArbiterApplication.make(
+            services: f.services, configuration: f.m.app.configuration, logger: logger, checkFastPath: false))
+        for (index, item) in cases.enumerated() {
+            #expect(fast[index] == routed[index], "\(item.name)")
+        }
+        // The 10 decided cases before `explain` went the fast way (other suites' live
+        // servers may add to the process-wide count, never take from it).
+        #expect(answeredFast >= 10)
+        // And the cases cover what they claim to.
+        let statuses = Dictionary(uniqueKeysWithValues: zip(cases.map(\.name), routed.map(\.status)))
+        #expect(statuses["allow"] == 200 && statuses["explain"] == 200 && statuses["token not yet cached"] == 200)
+        #expect(statuses["malformed JSON"] == 400 && statuses["unknown field"] == 400 && statuses["empty body"] == 400)
+        #expect(statuses["principal without the capability"] == 403 && statuses["revision not reached"] == 409)
+        #expect(statuses["other media type"] == 415 && statuses["too large"] == 413)
+        for name in ["no token", "bad token", "tampered token", "revoked token", "disabled client"] { #expect(statuses[name] == 401, "\(name)") }
+        #expect(routed[0].body.contains(#""decision":"allow""#) && routed[0].headers["x-request-id"] == "trace-1")
+        #expect(routed[2].body.contains("nobody-reads-secrets"))
+        #expect(routed[8].body.contains("office-network-only"))
+        #expect(routed[10].body.contains(#""trace""#))
+    }
+
+    /// Pipelined requests on one connection: a request the router answers (explain) and
+    /// requests the fast path could answer behind it come back in the order sent.
+    @Test func responsesKeepTheirOrderOnAConnection() async throws {
+        let f = try await RuntimeFixture()
+        try await f.activate("acme")
+        let admin = try await f.m.adminToken()
+        _ = try await f.services.tokenVerifier.verify(admin)
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let app = ArbiterApplication.make(services: f.services, configuration: f.m.app.configuration, logger: logger, checkFastPath: true)
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            func request(_ id: String, _ body: [String: Any]) -> String {
+                let json = String(decoding: Self.json(body), as: UTF8.self)
+                return "POST \(CheckFastPath.path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(admin)\r\n"
+                    + "Content-Type: application/json\r\nX-Request-Id: \(id)\r\nContent-Length: \(json.utf8.count)\r\n\r\n\(json)"
+            }
+            let read: [String: Any] = ["action": "read", "resource": ["type": "Document", "id": "doc-1"]]
+            var explain = read
+            explain["explain"] = true
+            // Router first, fast-path candidates behind it; then the router again after
+            // fast answers; then a 400 (router) between fast ones.
+            let ids = ["r1", "f2", "f3", "r4", "f5", "r6", "f7"]
+            let bodies: [[String: Any]] = [explain, read, read, explain, read, ["action": 7], read]
+            var wire = ""
+            for (id, body) in zip(ids, bodies) { wire += request(id, body) }
+            let responses = try RawHTTP.exchange(port: port, Array(wire.utf8), responses: ids.count)
+            #expect(responses.map { $0.headers["x-request-id"] ?? "?" } == ids)
+            #expect(responses.map(\.status) == [200, 200, 200, 200, 200, 400, 200])
+            #expect(responses[0].body.contains(#""trace""#) && !responses[1].body.contains(#""trace""#))
+
+            // Sent one at a time on one connection, the candidates are answered by the fast path.
+            let before = CheckFastPath.answered.load(ordering: .relaxed)
+            let connection = try RawHTTP(port: port)
+            for index in 0..<3 {
+                let answer = try connection.exchange(Array(request("s\(index)", read).utf8), responses: 1)
+                #expect(answer.first?.status == 200)
+                #expect(answer.first?.headers["x-request-id"] == "s\(index)")
+                #expect(answer.first?.headers["server"] == "arbiter")
+                #expect(answer.first?.headers["content-type"] == "application/json")
+            }
+            #expect(CheckFastPath.answered.load(ordering: .relaxed) - before >= 3)
+
+            // A request asking to close the connection goes to the router, and nothing
+            // pipelined behind it is answered: the connection ends after its response.
+            let closing = request("c1", read).replacingOccurrences(of: "Host: 127.0.0.1\r\n", with: "Host: 127.0.0.1\r\nConnection: close\r\n")
+            let last = try RawHTTP(port: port)
+            let answers = try last.exchange(Array((closing + request("c2", read)).utf8), responses: 1)
+            #expect(answers.map { $0.headers["x-request-id"] ?? "?" } == ["c1"])
+            #expect(last.readsEndOfStream())
+        }
+    }
+
+    @Test func httpDateMatchesTheIMFFixdateForm() {
+        var seconds: time_t = 1_795_950_529  // 2026-11-29 11:08:49 UTC
+        #expect(HTTPDate.format(&seconds) == "Sun, 29 Nov 2026 11:08:49 GMT")
+        var epoch: time_t = 0
+        #expect(HTTPDate.format(&epoch) == "Thu, 01 Jan 1970 00:00:00 GMT")
+    }
+}
+
+/// A blocking HTTP/1.1 client on one socket: writes bytes as given (so requests can be
+/// pipelined) and reads whole responses (Content-Length bodies).
+final class RawHTTP {
+    struct Response {
+        var status: Int
+        var headers: [String: String]
+        var body: String
+    }
+
+    let socketFD: Int32
+    private var buffer: [UInt8] = []
+
+    init(port: Int) throws {
+        socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else { close(socketFD); throw RawHTTPError.io("connect") }
+    }
+
+    deinit { close(socketFD) }
+
+    static func exchange(port: Int, _ bytes: [UInt8], responses: Int) throws -> [Response] {
+        try RawHTTP(port: port).exchange(bytes, responses: responses)
+    }
+
+    func exchange(_ bytes: [UInt8], responses count: Int) throws -> [Response] {
+        var sent = 0
+        while sent < bytes.count {
+            let written = bytes[sent...].withUnsafeBytes { send(socketFD, $0.baseAddress, $0.count, 0) }
+            guard written > 0 else { throw RawHTTPError.io("send") }
+            sent += written
+        }
+        var responses: [Response] = []
+        while responses.count < count {
+            if let response = parse() { responses.append(response); continue }
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let received = chunk.withUnsafeMutableBytes { recv(socketFD, $0.baseAddress, $0.count, 0) }
+            guard received > 0 else { throw RawHTTPError.io("recv after \(responses.count) responses") }
+            buffer.append(contentsOf: chunk[..<received])
+        }
+        return responses
+    }
+
+    /// True when the server closes the connection with nothing more sent.
+    func readsEndOfStream() -> Bool {
+        var byte: UInt8 = 0
+        return buffer.isEmpty && recv(socketFD, &byte, 1, 0) == 0
+    }
+
+    private func parse() -> Response? {
+        let separator: [UInt8] = Array("\r\n\r\n".utf8)
+        guard buffer.count >= 4,
+              let end = (0...(buffer.count - 4)).first(where: { Array(buffer[$0..<($0 + 4)]) == separator })
+        else { return nil }
+        let lines = String(decoding: buffer[..<end], as: UTF8.self).components(separatedBy: "\r\n")
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let length = Int(headers["content-length"] ?? "0") ?? 0
+        guard buffer.count >= end + 4 + length else { return nil }
+        let body = String(decoding: buffer[(end + 4)..<(end + 4 + length)], as: UTF8.self)
+        buffer.removeFirst(end + 4 + length)
+        let status = Int(lines[0].split(separator: " ").dropFirst().first ?? "") ?? 0
+        return Response(status: status, headers: headers, body: body)
+    }
+}
+
+enum RawHTTPError: Error {
+    case io(String)
+}
