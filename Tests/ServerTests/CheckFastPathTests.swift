@@ -21,6 +21,7 @@ import Glibc
         var token: String?
         var body: [UInt8]
         var headers: HTTPFields = [:]
+        var path = CheckFastPath.path
     }
 
     struct Answer: Equatable {
@@ -43,7 +44,7 @@ import Glibc
                 if let token = item.token { headers[.authorization] = "Bearer \(token)" }
                 if headers[.contentType] == nil { headers[.contentType] = "application/json" }
                 let response = try await client.execute(
-                    uri: CheckFastPath.path, method: .post, headers: headers, body: ByteBuffer(bytes: item.body))
+                    uri: item.path, method: .post, headers: headers, body: ByteBuffer(bytes: item.body))
                 #expect(response.headers[.date] != nil, "\(item.name)")
                 #expect(response.headers[RequestIDMiddleware.header] != nil, "\(item.name)")
                 var compared: [String: String] = [:]
@@ -111,21 +112,39 @@ import Glibc
             Case(name: "disabled client", token: disabled, body: allow),
             Case(name: "token not yet cached", token: fresh, body: Self.json(["action": "sync"])),
         ]
+        let readDoc1: [String: Any] = ["action": "read", "resource": doc1]
+        let batch = CheckFastPath.batchPath
+        let batches: [Case] = [
+            Case(name: "batch", token: checker, body: Self.json(["checks": [
+                readDoc1, ["action": "read", "principal": ["type": "User", "id": "usr_acme_bob"], "resource": doc1],
+                ["action": "read", "principal": ["type": "User", "id": "usr_acme_gone"], "resource": doc1], ["action": "sync"],
+            ]]), path: batch),
+            Case(name: "batch of one, own principal", token: admin, body: Self.json(["checks": [readDoc1]]), headers: [RequestIDMiddleware.header: "b-2"], path: batch),
+            Case(name: "empty batch", token: admin, body: Self.json(["checks": []]), path: batch),
+            Case(name: "batch with explain", token: admin, body: Self.json(["checks": [readDoc1, ["action": "read", "explain": true]]]), path: batch),
+            Case(name: "batch item malformed", token: admin, body: Self.json(["checks": [readDoc1, ["action": 7]]]), path: batch),
+            Case(name: "batch item naming a principal without the capability", token: plain, body: Self.json(["checks": [["action": "read", "principal": ["type": "User", "id": "usr_acme_bob"]]]]), path: batch),
+            Case(name: "batch too long", token: checker, body: Self.json(["checks": Array(repeating: readDoc1, count: 101)]), path: batch),
+            Case(name: "batch revision not reached", token: admin, body: Self.json(["checks": [readDoc1], "atLeastRevision": "999999999"]), path: batch),
+            Case(name: "batch not an object", token: admin, body: Array("[]".utf8), path: batch),
+            Case(name: "batch, revoked token", token: revoked, body: Self.json(["checks": [readDoc1]]), path: batch),
+        ]
 
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let before = CheckFastPath.answered.load(ordering: .relaxed)
-        let fast = try await Self.run(cases, app: ArbiterApplication.make(
+        let fast = try await Self.run(cases + batches, app: ArbiterApplication.make(
             services: f.services, configuration: f.m.app.configuration, logger: logger, checkFastPath: true))
         let answeredFast = CheckFastPath.answered.load(ordering: .relaxed) - before
-        let routed = try await Self.run(cases, app: ArbiterApplication.make(
+        let routed = try await Self.run(cases + batches, app: ArbiterApplication.make(
             services: f.services, configuration: f.m.app.configuration, logger: logger, checkFastPath: false))
-        for (index, item) in cases.enumerated() {
+        for (index, item) in (cases + batches).enumerated() {
             #expect(fast[index] == routed[index], "\(item.name)")
         }
-        // The 10 decided cases before `explain` went the fast way (other suites' live
-        // servers may add to the process-wide count, never take from it).
-        #expect(answeredFast >= 10)
+        // The 10 decided cases before `explain` and the 3 decided batches without one went
+        // the fast way (other suites' live servers may add to the process-wide count, never
+        // take from it).
+        #expect(answeredFast >= 13)
         // And the cases cover what they claim to.
         let statuses = Dictionary(uniqueKeysWithValues: zip(cases.map(\.name), routed.map(\.status)))
         #expect(statuses["allow"] == 200 && statuses["explain"] == 200 && statuses["token not yet cached"] == 200)
@@ -137,6 +156,9 @@ import Glibc
         #expect(routed[2].body.contains("nobody-reads-secrets"))
         #expect(routed[8].body.contains("office-network-only"))
         #expect(routed[10].body.contains(#""trace""#))
+        let batchStatuses = routed[cases.count...].map(\.status)
+        #expect(Array(batchStatuses) == [200, 200, 200, 200, 400, 403, 400, 409, 400, 401])
+        #expect(routed[cases.count].body.contains("inactive-users-are-denied") && routed[cases.count].body.contains("clients-with-scope-sync"))
     }
 
     /// Pipelined requests on one connection: a request the router answers (explain) and

@@ -79,6 +79,20 @@ struct CheckRoutes {
     func checkBatch(_ request: Request, _ context: ArbiterRequestContext) async throws -> Response {
         let caller = try RuntimeCaller(context)
         let json = try await Self.body(request, limit: min(max(maxBodyBytes, Self.maxCheckBodyBytes), Self.maxBatchBodyBytes))
+        let services = self.services
+        let answer = try Self.answerBatch(json, caller: caller, services: services) {
+            caller.serverContext(request, context, services: services)
+        }
+        return answer!.response()
+    }
+
+    /// A batch's answer from its JSON body, decided and counted: the route and the check
+    /// fast path both answer with this. `accept` may decline well-formed checks before
+    /// anything is decided (nil; the fast path declines a batch with an `explain`).
+    static func answerBatch(
+        _ json: JSON, caller: RuntimeCaller, services: ArbiterApplication.Services,
+        accept: ([CheckBody]) -> Bool = { _ in true }, serverContext: () -> ServerContext
+    ) throws -> RuntimeJSONWriter? {
         guard case .object(let members) = json else {
             throw ProblemError.validation([FieldError(field: "body", message: "must be a JSON object")])
         }
@@ -104,12 +118,15 @@ struct CheckRoutes {
             if let body = CheckBody.read(item, prefix: "checks[\(index)].", allowRevision: false, errors: &errors) { bodies.append(body) }
         }
         guard errors.isEmpty else { throw ProblemError.validation(errors) }
-        let serverContext = caller.serverContext(request, context, services: services)
+        guard accept(bodies) else { return nil }
+        let serverContext = serverContext()
         var checks: [RuntimeCheck] = []
         checks.reserveCapacity(bodies.count)
         for body in bodies { checks.append(try caller.check(body, serverContext: serverContext)) }
         let atLeast = try RevisionRequirement.decode(revision)
-        let outcome = try services.metrics.evaluation(.checkBatch) { try decide(checks, caller: caller, atLeast: atLeast) }
+        let outcome = try services.metrics.evaluation(.checkBatch) {
+            try decide(checks, caller: caller, atLeast: atLeast, runtime: services.runtime)
+        }
         services.metrics.decided(.checkBatch, outcome.decisions)
         var writer = RuntimeJSONWriter(capacity: 64 + 160 * checks.count)
         writer.beginObject()
@@ -122,14 +139,10 @@ struct CheckRoutes {
         }
         writer.endArray()
         writer.endObject()
-        return writer.response()
+        return writer
     }
 
     // MARK: Shared
-
-    func decide(_ checks: [RuntimeCheck], caller: RuntimeCaller, atLeast: UInt64?) throws -> RuntimeAuthorizer.Outcome {
-        try Self.decide(checks, caller: caller, atLeast: atLeast, runtime: runtime)
-    }
 
     static func decide(
         _ checks: [RuntimeCheck], caller: RuntimeCaller, atLeast: UInt64?, runtime: RuntimeAuthorizer

@@ -7,7 +7,7 @@ import NIOCore
 import Store
 import Synchronization
 
-/// Answers `POST /api/runtime/authorization/check` synchronously, on the event loop that
+/// Answers `POST /api/runtime/authorization/check` and `…/check-batch` synchronously, on the event loop that
 /// read it, without Hummingbird's router, middleware chain, task switches or async
 /// response writer (`CheckFastPathHandler` calls it with a whole buffered request). It
 /// answers only the common case — a bearer token already verified once (the verifier's
@@ -17,7 +17,7 @@ import Synchronization
 /// (401, 4xx problems, 409, `explain`, device-bound, DPoP- or certificate-bound tokens, a
 /// forwarded client certificate, a token not yet in the cache).
 ///
-/// The answer is the route's own (`CheckRoutes.answer`); around it this does what the
+/// The answer is the route's own (`CheckRoutes.answer`, `answerBatch`); around it this does what the
 /// router's middleware does for that route: the request id (`RequestIDMiddleware`), the
 /// request metrics (`MetricsMiddleware`), the access-log line (`AccessLogMiddleware`) and
 /// the `Date` and `Server` headers Hummingbird adds.
@@ -29,14 +29,16 @@ struct CheckFastPath: Sendable {
     /// The header a trusted proxy forwards client certificates in: such a request goes to
     /// the router, whose `ClientCertificateMiddleware` reads (or refuses) it.
     let clientCertificateHeader: HTTPField.Name
-    /// The body limit of the route (`min(maxBodyBytes, maxCheckBodyBytes)`); a longer body
-    /// goes to the router (413).
-    let maxBodyBytes: Int
+    /// The body limits of the routes (as `CheckRoutes` computes them); a longer body goes
+    /// to the router (413).
+    let maxCheckBodyBytes: Int
+    let maxBatchBodyBytes: Int
 
     /// Requests answered here, in this process (tests tell the two paths apart with it).
     static let answered = Atomic<Int>(0)
 
     static let path = "/api/runtime/authorization/check"
+    static let batchPath = "/api/runtime/authorization/check-batch"
     static let environmentSwitch = "ARBITER_CHECK_FAST_PATH"
 
     /// On unless `ARBITER_CHECK_FAST_PATH=0`.
@@ -47,16 +49,22 @@ struct CheckFastPath: Sendable {
         self.logger = logger
         self.serverName = serverName
         clientCertificateHeader = HTTPField.Name(configuration.clientCertificateHeader) ?? HTTPField.Name("X-SSL-Client-Cert")!
-        maxBodyBytes = min(configuration.maxBodyBytes, CheckRoutes.maxCheckBodyBytes)
+        maxCheckBodyBytes = min(configuration.maxBodyBytes, CheckRoutes.maxCheckBodyBytes)
+        maxBatchBodyBytes = min(max(configuration.maxBodyBytes, CheckRoutes.maxCheckBodyBytes), CheckRoutes.maxBatchBodyBytes)
     }
 
-    /// Whether a request head may be answered here once its body is in: the check route,
+    /// Whether a request head may be answered here once its body is in: a check route,
     /// nothing that changes how the connection or the request is handled.
     func isCandidate(_ head: HTTPRequest) -> Bool {
-        guard head.method == .post, head.path == Self.path else { return false }
+        guard head.method == .post, head.path == Self.path || head.path == Self.batchPath else { return false }
         let fields = head.headerFields
         if let connection = fields[.connection], connection.lowercased() != "keep-alive" { return false }
         return fields[.expect] == nil && fields[clientCertificateHeader] == nil
+    }
+
+    /// The most body bytes held for a candidate (its route's limit).
+    func maxBodyBytes(_ head: HTTPRequest) -> Int {
+        head.path == Self.batchPath ? maxBatchBodyBytes : maxCheckBodyBytes
     }
 
     /// The response to a buffered check request, or nil to hand it to the router.
@@ -70,14 +78,17 @@ struct CheckFastPath: Sendable {
               verified.claims.cnf == nil, !verified.claims.isDeviceBound
         else { return nil }
         if let type = fields[.contentType], !RequestBody.isJSON(type) { return nil }
-        guard let body, body.readableBytes > 0, body.readableBytes <= maxBodyBytes,
+        let batch = head.path == Self.batchPath
+        guard let body, body.readableBytes > 0, body.readableBytes <= (batch ? maxBatchBodyBytes : maxCheckBodyBytes),
               let json = try? JSON.runtimeBody(Array(body.readableBytesView))
         else { return nil }
         let caller = RuntimeCaller(token: verified)
         let services = self.services
-        guard let writer = try? CheckRoutes.answer(json, caller: caller, services: services, accept: { !$0.explain }, serverContext: {
-            caller.serverContext(peer: peer, headers: fields, services: services)
-        }) ?? nil else { return nil }
+        let serverContext = { caller.serverContext(peer: peer, headers: fields, services: services) }
+        let answer = batch
+            ? try? CheckRoutes.answerBatch(json, caller: caller, services: services, accept: { !$0.contains(where: \.explain) }, serverContext: serverContext)
+            : try? CheckRoutes.answer(json, caller: caller, services: services, accept: { !$0.explain }, serverContext: serverContext)
+        guard let writer = answer ?? nil else { return nil }
 
         let incoming = fields[RequestIDMiddleware.header]
         let requestId = incoming.flatMap(RequestIDMiddleware.isAcceptable) == true ? incoming! : RandomID.make(prefix: "req")
@@ -94,7 +105,7 @@ struct CheckFastPath: Sendable {
             "request_id": .string(requestId),
             "client_id": .string(verified.clientId),
             "method": "POST",
-            "path": .string(Self.path),
+            "path": .string(batch ? Self.batchPath : Self.path),
             "status": .stringConvertible(200),
             "duration_us": .stringConvertible(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000),
         ])

@@ -11,7 +11,7 @@ import NIOHTTPTypes
 /// only when no request handed to the router is still waiting for its response (the
 /// router's responses pass back through this handler, which counts their ends); while one
 /// is, every request goes to the router after it. A candidate's head and body are held
-/// until its end arrives (at most `maxBodyBytes`; a longer body is passed on as it comes)
+/// until its end arrives (at most its route's body limit; a longer body is passed on as it comes)
 /// and, when the fast path declines, handed on whole. Answers written here are flushed at
 /// the end of the read burst, so pipelined requests share one write.
 final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
@@ -66,7 +66,7 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 context.fireChannelRead(data)
             }
         case (.holding(let head, let held), .body(let chunk)):
-            if (held?.readableBytes ?? 0) + chunk.readableBytes > fastPath.maxBodyBytes {
+            if (held?.readableBytes ?? 0) + chunk.readableBytes > fastPath.maxBodyBytes(head) {
                 release(head, held, context: context)
                 state = .passing
                 context.fireChannelRead(data)
