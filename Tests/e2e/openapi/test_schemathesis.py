@@ -23,16 +23,23 @@ import time
 import pytest
 import requests
 
-from admin_api import admin_token, api, register
+from admin_api import DEVICE_GRANT, PASSWORD, admin_token, api, register
 from conftest import arbiter_binary
 
 HERE = pathlib.Path(__file__).resolve().parent
 ARTIFACTS = HERE.parent / "artifacts" / "schemathesis"  # full output and NDJSON reports (git-ignored)
 SEED = 20261129
-MAX_EXAMPLES = 12
-RUN_BUDGET_SECONDS = 150  # per pass; the whole test stays well under 4 minutes on 2 cores
+# Per operation and phase. A longer hunt: ARBITER_SCHEMATHESIS_EXAMPLES=100 (the time bound scales).
+MAX_EXAMPLES = int(os.environ.get("ARBITER_SCHEMATHESIS_EXAMPLES", "12"))
+RUN_BUDGET_SECONDS = 150 * max(1, MAX_EXAMPLES // 12)  # per pass; at 12 the whole test takes ~100 s on 2 cores
 
 CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance"
+
+# Operations that take a token with one of these scopes instead of arbiter.api, each run in
+# a pass of its own with the token named here (see the credentials fixture).
+CAPABILITY_TOKENS = {"arbiter.ssf.manage": "ssf", "arbiter.manifest.publish": "publisher",
+                     "arbiter.devices.agent": "agent"}
+AGENT_SCOPES = "openid offline_access tenant_context arbiter.devices.agent"
 
 # Operations left out, each because its effect would break the rest of the run (the
 # document still describes them; the parity and validator tests still cover it):
@@ -57,16 +64,44 @@ def cli(server, *args):
     return dict(line.split(": ", 1) for line in result.stdout.strip().splitlines() if ": " in line)
 
 
+def client_token(server, slug, client, scope=None):
+    data = {"grant_type": "client_credentials", **({"scope": scope} if scope else {})}
+    issued = requests.post(f"{server.url}/t/{slug}/connect/token", auth=(client["client_id"], client["client_secret"]),
+                           data=data)
+    assert issued.status_code == 200, issued.text
+    return issued.json()["access_token"]
+
+
+def device_flow_token(server, slug, client_id, scope):
+    """A user token through the device flow, approved on /device by the administrator."""
+    issuer = f"{server.url}/t/{slug}"
+    started = requests.post(issuer + "/connect/deviceauthorization", data={"client_id": client_id, "scope": scope})
+    assert started.status_code == 200, started.text
+    codes = started.json()
+    browser = requests.Session()
+    page = browser.get(server.url + "/device", params={"user_code": codes["user_code"]})
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    approved = browser.post(server.url + "/device", data={
+        "csrf_token": csrf, "user_code": codes["user_code"], "user_name": "admin", "password": PASSWORD,
+        "action": "approve"})
+    assert approved.status_code == 200, approved.text
+    token = requests.post(issuer + "/connect/token", data={
+        "grant_type": DEVICE_GRANT, "device_code": codes["device_code"], "client_id": client_id})
+    assert token.status_code == 200, token.text
+    return token.json()["access_token"]
+
+
 @pytest.fixture
 def credentials(arbiter):
+    """Tenant acme with everything the operations act on: an administrator, a runtime client, an
+    enterprise connection with a SCIM token, a Shared Signals client, an installed product
+    (published by tenant vendor) with seats, and a device agent with an approved activation."""
     registered = register(arbiter, "acme")
     admin = admin_token(arbiter, "acme")
 
     client = cli(arbiter, "create-client", "--tenant", "acme", "--name", "Schemathesis", "--purpose", "automation",
                  "--scopes", "arbiter.runtime.check tenant_context")
-    issued = requests.post(arbiter.url + "/t/acme/connect/token", auth=(client["client_id"], client["client_secret"]),
-                           data={"grant_type": "client_credentials", "scope": "arbiter.runtime.check"})
-    assert issued.status_code == 200, issued.text
+    runtime = client_token(arbiter, "acme", client, "arbiter.runtime.check")
 
     connection = api(arbiter, "POST", "/api/enterprise/connections", admin, json={
         "type": "oidc", "name": "Okta", "providerKey": "okta",
@@ -75,11 +110,60 @@ def credentials(arbiter):
     connection_id = connection.json()["id"]
     scim = api(arbiter, "POST", f"/api/enterprise/connections/{connection_id}/scim-token", admin)
     assert scim.status_code == 200, scim.text
-    scim_token = scim.json()["token"]
 
-    return dict(admin=admin, runtime=issued.json()["access_token"], client_id=client["client_id"],
-                client_secret=client["client_secret"], organization_id=registered["organizationId"],
-                connection_id=connection_id, scim=scim_token)
+    receiver = cli(arbiter, "create-client", "--tenant", "acme", "--name", "Shared Signals receiver",
+                   "--purpose", "automation", "--scopes", "arbiter.ssf.manage")
+    ssf = client_token(arbiter, "acme", receiver, "arbiter.ssf.manage")
+
+    # Tenant vendor publishes a product; acme installs it and buys seats.
+    register(arbiter, "vendor")
+    vendor_admin = admin_token(arbiter, "vendor")
+    app = api(arbiter, "POST", "/api/applications", vendor_admin,
+              json={"name": "Agent", "key": "agent", "externalConsumption": True})
+    assert app.status_code == 201, app.text
+    publisher_client = cli(arbiter, "create-client", "--tenant", "vendor", "--name", "Publisher",
+                           "--purpose", "manifest_publisher", "--scopes", "arbiter.manifest.publish",
+                           "--application", app.json()["id"])
+    publisher = client_token(arbiter, "vendor", publisher_client)
+    published = api(arbiter, "POST", "/api/runtime/manifests", publisher, json={
+        "version": "1.0.0", "features": [{"key": "sync", "name": "Sync", "actions": ["run"]}]})
+    assert published.status_code == 201, published.text
+    product = published.json()["productKey"]
+    assert api(arbiter, "POST", "/api/marketplace/installations", admin, json={"productKey": product}).status_code == 201
+    assert api(arbiter, "POST", "/api/licensing/subscriptions", admin,
+               json={"productKey": product, "seats": 5}).status_code == 201
+
+    # A device agent (public device client, user token) with an activation the administrator approved.
+    agent_client = cli(arbiter, "create-client", "--tenant", "acme", "--name", "Device agent", "--purpose", "device",
+                       "--scopes", AGENT_SCOPES)
+    agent = device_flow_token(arbiter, "acme", agent_client["client_id"], AGENT_SCOPES)
+    activated = api(arbiter, "POST", "/api/devices/activations", agent, json={
+        "productKey": product, "hardwareId": "SERIAL-0001", "platform": "linux", "displayName": "build-01",
+        "publicKey": {"kty": "EC", "crv": "P-256", "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+                      "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}})
+    assert activated.status_code == 201, activated.text
+    activation_id = activated.json()["activation"]["id"]
+    approved = api(arbiter, "POST", f"/api/devices/activations/{activation_id}/approve", admin, json={"reason": "fixture"})
+    assert approved.status_code == 200, approved.text
+
+    return dict(admin=admin, runtime=runtime, ssf=ssf, publisher=publisher, agent=agent,
+                client_id=client["client_id"], client_secret=client["client_secret"],
+                organization_id=registered["organizationId"], connection_id=connection_id, scim=scim.json()["token"],
+                activation_id=activation_id, device_id=activated.json()["device"]["id"])
+
+
+def operations_needing(url, scope):
+    """Operation ids whose every security requirement is a bearer token with `scope`."""
+    document = requests.get(url + "/openapi.json", timeout=10).json()
+    found = []
+    for item in document["paths"].values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "operationId" not in operation:
+                continue
+            requirements = operation.get("security", document.get("security", []))
+            if requirements and all(list(r) == ["bearerToken"] and r["bearerToken"] == [scope] for r in requirements):
+                found.append(operation["operationId"])
+    return found
 
 
 def config_file(path, c, bearer):
@@ -99,19 +183,30 @@ password = {toml_string(c["client_secret"])}
 "path.tenant" = "acme"
 "path.organizationId" = {toml_string(c["organization_id"])}
 "path.connectionId" = {toml_string(c["connection_id"])}
+"path.activationId" = {toml_string(c["activation_id"])}
+"path.deviceId" = {toml_string(c["device_id"])}
 """)
     return path
 
 
-# Passes in this order, each with the bearer token its operations are called with. The
-# Runtime operations go first, with the runtime client's token, and /scim/v2 second: the
-# management pass fuzzes DELETE and PATCH on applications, clients and connections, which
-# may remove the runtime client or change the connection the later passes depend on.
-PASSES = [
-    ("runtime", "runtime", ["--include-tag", "Runtime"]),
-    ("scim", "admin", ["--include-tag", "SCIM"]),
-    ("rest", "admin", ["--exclude-tag", "Runtime", "--exclude-tag", "SCIM"]),
-]
+# Passes in this order, each with the bearer token its operations are called with: the
+# Runtime operations with the runtime client's token, /scim/v2 with the SCIM token, the
+# capability-scoped ones each with their own token, then the rest as the administrator.
+# The management pass comes last: it fuzzes DELETE and PATCH on applications, clients and
+# connections, which may remove the clients or change the connection the others depend on.
+def passes(url):
+    """(name, token, filters) in order; the capability-scoped operations are found in the document."""
+    by_scope = {scope: operations_needing(url, scope) for scope in CAPABILITY_TOKENS}
+    for scope, ids in by_scope.items():
+        assert ids, f"no operation needs {scope} alone: the document changed, update the test"
+    ids = lambda flag, scope: [argument for operation_id in by_scope[scope] for argument in (flag, operation_id)]
+    return [
+        ("runtime", "runtime", ["--include-tag", "Runtime"]),
+        ("scim", "admin", ["--include-tag", "SCIM"]),
+        *[(token, token, ids("--include-operation-id", scope)) for scope, token in CAPABILITY_TOKENS.items()],
+        ("rest", "admin", ["--exclude-tag", "Runtime", "--exclude-tag", "SCIM",
+                           *[a for scope in CAPABILITY_TOKENS for a in ids("--exclude-operation-id", scope)]]),
+    ]
 
 
 def run_pass(name, url, config, filters):
@@ -144,7 +239,7 @@ def test_schemathesis_finds_no_failures(arbiter, credentials, tmp_path, capsys):
     ARTIFACTS.mkdir(parents=True)
     started = time.monotonic()
     failed, tested, total = [], 0, 0
-    for name, token, filters in PASSES:
+    for name, token, filters in passes(arbiter.url):
         config = config_file(tmp_path / f"schemathesis-{name}.toml", credentials, credentials[token])
         code, output = run_pass(name, arbiter.url, config, filters)
         (ARTIFACTS / f"{name}.txt").write_text(output)
