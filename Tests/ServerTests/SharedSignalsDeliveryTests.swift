@@ -61,6 +61,13 @@ final class SETReceiver: WebhookTransport, @unchecked Sendable {
             try SharedSignalsTests.queued(m, tenantId: tenantId, streamId: stream)
         }
 
+        /// The routes without the application's background outbox service, so only the
+        /// test's own drainer (and its scripted receiver) sends anything.
+        func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+            let router = ArbiterApplication.makeRouter(services: services, configuration: m.app.configuration)
+            try await Application(router: router).test(.router, body)
+        }
+
         func drainer(_ receiver: SETReceiver) -> WebhookDrainer {
             var drainer = WebhookDrainer(environment: services.environment, tables: services.webhookTables, transport: receiver)
             drainer.sharedSignals = SSFPush(tables: services.ssfTables, issuer: services.tokenIssuer)
@@ -93,7 +100,7 @@ final class SETReceiver: WebhookTransport, @unchecked Sendable {
 
     @Test func verificationIsPushedSignedAndRetriedWithTheSameClaims() async throws {
         let f = try await Fixture()
-        try await f.m.app.test { client in
+        try await f.test { client in
             let stream = try await f.stream(client)
             let verify = try await client.call(.post, "/ssf/verify", f.token, ["stream_id": stream, "state": "abc123"])
             #expect(verify.status == .noContent)
@@ -127,7 +134,7 @@ final class SETReceiver: WebhookTransport, @unchecked Sendable {
 
     @Test func a400WithAnErrorCodeFailsForGoodAndADisabledStreamGetsNothing() async throws {
         let f = try await Fixture()
-        try await f.m.app.test { client in
+        try await f.test { client in
             let refused = try await f.stream(client), disabled = try await f.stream(client)
             for stream in [refused, disabled] {
                 #expect(try await client.call(.post, "/ssf/verify", f.token, ["stream_id": stream]).status == .noContent)
@@ -151,7 +158,7 @@ final class SETReceiver: WebhookTransport, @unchecked Sendable {
     /// while paused and those already in the outbox — until it is enabled; disabling drops them.
     @Test func aPausedStreamHoldsItsSETsUntilEnabled() async throws {
         let f = try await Fixture()
-        try await f.m.app.test { client in
+        try await f.test { client in
             let stream = try await f.stream(client), dropped = try await f.stream(client)
             #expect(try await client.call(.post, "/ssf/verify", f.token, ["stream_id": stream, "state": "before"]).status == .noContent)
             for id in [stream, dropped] {
@@ -188,7 +195,7 @@ final class SETReceiver: WebhookTransport, @unchecked Sendable {
         let device = Device(id: RandomID.make(prefix: "dev"), tenantId: tenantId, organizationId: organizationId,
                             hardwareIdHash: "h", createdAt: Date())
         try await services.environment.write { txn in try services.deviceRecords.insertDevice(device, in: txn) }
-        try await f.m.app.test { client in
+        try await f.test { client in
             let complex = try await f.stream(client), opaque = try await f.stream(client), paused = try await f.stream(client)
             try await f.add(client, complex, ["format": "complex", "device": ["format": "opaque", "id": device.id]])
             try await f.add(client, opaque, ["format": "opaque", "id": device.id])

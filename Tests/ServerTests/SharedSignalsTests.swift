@@ -63,7 +63,13 @@ import Testing
             #expect((document["authorization_schemes"] as? [[String: String]])?.first?["spec_urn"] == "urn:ietf:rfc:6749")
             let inserted = try await client.execute(uri: "/.well-known/ssf-configuration/t/acme", method: .get)
             #expect(inserted.status == .ok && inserted.json["issuer"] as? String == issuer)
+            let global = try await client.execute(uri: "/.well-known/ssf-configuration?tenant=acme", method: .get)
+            #expect(global.status == .ok && global.json["issuer"] as? String == issuer)
+            #expect(try await client.execute(uri: "/.well-known/ssf-configuration", method: .get).status == .badRequest)
+            #expect(try await client.execute(uri: "/.well-known/ssf-configuration?tenant=nope", method: .get).status == .notFound)
             #expect(try await client.execute(uri: "/t/nope/.well-known/ssf-configuration", method: .get).status == .notFound)
+            // Webhooks can subscribe to the stream changes (ssf.* audit actions).
+            #expect(WebhookEventTypes.problem("ssf.*") == nil && WebhookEventTypes.problem("ssf.stream.create") == nil)
             #expect(try await client.execute(uri: "/.well-known/ssf-configuration/t/nope", method: .get).status == .notFound)
         }
     }

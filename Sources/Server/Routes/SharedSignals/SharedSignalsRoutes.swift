@@ -20,8 +20,17 @@ struct SharedSignalsRoutes {
     static let maxReasonBytes = 500
 
     func add(to router: Router<ArbiterRequestContext>) {
-        router.get("/t/:tenant/.well-known/ssf-configuration") { _, context in try metadata(context) }
-        router.get("/.well-known/ssf-configuration/t/:tenant") { _, context in try metadata(context) }
+        router.get("/t/:tenant/.well-known/ssf-configuration") { _, context in try metadata(slug: context.parameters.get("tenant")) }
+        router.get("/.well-known/ssf-configuration/t/:tenant") { _, context in try metadata(slug: context.parameters.get("tenant")) }
+        // Like the global openid-configuration: there is no default tenant, so name one.
+        router.get("/.well-known/ssf-configuration") { request, _ in
+            guard let slug = request.uri.queryParameters.get("tenant") else {
+                throw ProblemError(
+                    .badRequest, type: "tenant-required", title: "Name the tenant",
+                    detail: "each tenant is its own transmitter: fetch \(naming.baseURL)/.well-known/ssf-configuration/t/{slug}, or add ?tenant={slug}")
+            }
+            return try metadata(slug: String(slug))
+        }
         let group = router.group("/ssf")
             .add(middleware: ManagementAuthentication(bearer: BearerAuthenticator(verifier: services.tokenVerifier)))
         group.post("streams") { request, context in try await create(request, context) }
@@ -38,8 +47,8 @@ struct SharedSignalsRoutes {
 
     // MARK: Metadata (SSF 1.0 §7)
 
-    func metadata(_ context: ArbiterRequestContext) throws -> Response {
-        let slug = context.parameters.get("tenant") ?? ""
+    func metadata(slug: String?) throws -> Response {
+        let slug = slug ?? ""
         guard slug.utf8.count <= 63,
               let tenant = try services.environment.read({ try services.identityTables.tenant(slug: slug, in: $0) })
         else { throw ProblemError.notFound("no tenant with slug '\(slug.prefix(63))'") }
