@@ -10,8 +10,9 @@ struct CreateClientCommand: AsyncParsableCommand {
         discussion: """
             Without --application, a new application named like the client is created for it.
             As the operator you may grant the reserved capability scopes (arbiter.runtime.check,
-            arbiter.manifest.publish, arbiter.devices.agent, arbiter.scim.admin), which a
-            tenant can never grant its own clients.
+            arbiter.manifest.publish, arbiter.devices.agent, arbiter.scim.admin,
+            arbiter.ssf.manage for a Shared Signals receiver), which a tenant can never grant
+            its own clients.
 
             An interactive_web client (authorization code + PKCE) needs at least one exact
             --redirect-uri; with --public it gets no secret and must use PKCE.
@@ -23,6 +24,8 @@ struct CreateClientCommand: AsyncParsableCommand {
                   --scopes "openid profile email offline_access tenant_context" \\
                   --redirect-uri https://portal.acme.example/callback \\
                   --post-logout-redirect-uri https://portal.acme.example/
+              arbiter admin create-client --tenant acme --name "SIEM receiver" --purpose automation \\
+                  --scopes "arbiter.ssf.manage tenant_context"
               arbiter admin create-client --tenant acme --name "Billing mTLS" --purpose automation \\
                   --scopes "arbiter.api" --tls-subject-dn "CN=billing,O=Acme"
 
