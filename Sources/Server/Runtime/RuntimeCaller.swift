@@ -30,13 +30,15 @@ struct RuntimeCaller {
     }
 
     func serverContext(_ request: Request, _ context: ArbiterRequestContext, services: ArbiterApplication.Services) -> ServerContext {
-        serverContext(peer: context.peerAddress, headers: request.headers, services: services)
+        serverContext(
+            peer: context.peerAddress, headers: request.headers, trustedProxies: services.tls.trustedProxies,
+            device: services.runtime.device)
     }
 
-    func serverContext(peer: SocketAddress?, headers: HTTPFields, services: ArbiterApplication.Services) -> ServerContext {
-        ServerContext(
-            token: token, peer: peer, headers: headers, trustedProxies: services.tls.trustedProxies,
-            device: services.runtime.device)
+    func serverContext(
+        peer: SocketAddress?, headers: HTTPFields, trustedProxies: TrustedProxies, device: (any DeviceContextProvider)?
+    ) -> ServerContext {
+        ServerContext(token: token, peer: peer, headers: headers, trustedProxies: trustedProxies, device: device)
     }
 
     /// The engine request of one check: the principal (own, or named with the capability

@@ -42,7 +42,7 @@ struct CheckRoutes {
         let caller = try RuntimeCaller(context)
         let json = try await Self.body(request, limit: min(maxBodyBytes, Self.maxCheckBodyBytes))
         let services = self.services
-        let answer = try Self.answer(json, caller: caller, services: services) {
+        let answer = try Self.answer(json, caller: caller, runtime: runtime, metrics: services.metrics) {
             caller.serverContext(request, context, services: services)
         }
         return answer!.response()
@@ -53,7 +53,7 @@ struct CheckRoutes {
     /// so their answers cannot drift apart. `accept` may decline a well-formed body before
     /// anything is decided (nil; the fast path declines `explain`).
     static func answer(
-        _ json: JSON, caller: RuntimeCaller, services: ArbiterApplication.Services,
+        _ json: JSON, caller: RuntimeCaller, runtime: RuntimeAuthorizer, metrics: ArbiterMetrics,
         accept: (CheckBody) -> Bool = { _ in true }, serverContext: () -> ServerContext
     ) throws -> RuntimeJSONWriter? {
         var errors: [FieldError] = []
@@ -61,10 +61,10 @@ struct CheckRoutes {
         guard accept(body) else { return nil }
         let check = try caller.check(body, serverContext: serverContext())
         let atLeast = try RevisionRequirement.decode(body.atLeastRevision)
-        let outcome = try services.metrics.evaluation(.check) {
-            try decide([check], caller: caller, atLeast: atLeast, runtime: services.runtime)
+        let outcome = try metrics.evaluation(.check) {
+            try decide([check], caller: caller, atLeast: atLeast, runtime: runtime)
         }
-        services.metrics.decided(.check, outcome.decisions)
+        metrics.decided(.check, outcome.decisions)
         var writer = RuntimeJSONWriter()
         writer.beginObject()
         writer.decisionFields(outcome.decisions[0])
@@ -80,7 +80,7 @@ struct CheckRoutes {
         let caller = try RuntimeCaller(context)
         let json = try await Self.body(request, limit: min(max(maxBodyBytes, Self.maxCheckBodyBytes), Self.maxBatchBodyBytes))
         let services = self.services
-        let answer = try Self.answerBatch(json, caller: caller, services: services) {
+        let answer = try Self.answerBatch(json, caller: caller, runtime: runtime, metrics: services.metrics) {
             caller.serverContext(request, context, services: services)
         }
         return answer!.response()
@@ -90,7 +90,7 @@ struct CheckRoutes {
     /// fast path both answer with this. `accept` may decline well-formed checks before
     /// anything is decided (nil; the fast path declines a batch with an `explain`).
     static func answerBatch(
-        _ json: JSON, caller: RuntimeCaller, services: ArbiterApplication.Services,
+        _ json: JSON, caller: RuntimeCaller, runtime: RuntimeAuthorizer, metrics: ArbiterMetrics,
         accept: ([CheckBody]) -> Bool = { _ in true }, serverContext: () -> ServerContext
     ) throws -> RuntimeJSONWriter? {
         guard case .object(let members) = json else {
@@ -124,10 +124,10 @@ struct CheckRoutes {
         checks.reserveCapacity(bodies.count)
         for body in bodies { checks.append(try caller.check(body, serverContext: serverContext)) }
         let atLeast = try RevisionRequirement.decode(revision)
-        let outcome = try services.metrics.evaluation(.checkBatch) {
-            try decide(checks, caller: caller, atLeast: atLeast, runtime: services.runtime)
+        let outcome = try metrics.evaluation(.checkBatch) {
+            try decide(checks, caller: caller, atLeast: atLeast, runtime: runtime)
         }
-        services.metrics.decided(.checkBatch, outcome.decisions)
+        metrics.decided(.checkBatch, outcome.decisions)
         var writer = RuntimeJSONWriter(capacity: 64 + 160 * checks.count)
         writer.beginObject()
         writer.key("revision"); writer.string(RevisionToken.encode(outcome.revision))

@@ -21,8 +21,14 @@ import Synchronization
 /// router's middleware does for that route: the request id (`RequestIDMiddleware`), the
 /// request metrics (`MetricsMiddleware`), the access-log line (`AccessLogMiddleware`) and
 /// the `Date` and `Server` headers Hummingbird adds.
-struct CheckFastPath: Sendable {
-    let services: ArbiterApplication.Services
+///
+/// A class holding only what a check needs: copying `ArbiterApplication.Services` (dozens
+/// of references, each retained and released) on every request showed in profiles.
+final class CheckFastPath: Sendable {
+    let verifier: AccessTokenVerifier
+    let runtime: RuntimeAuthorizer
+    let metrics: ArbiterMetrics
+    let trustedProxies: TrustedProxies
     let logger: Logger
     /// The `Server` header (`Application` configuration's `serverName`).
     let serverName: String?
@@ -45,7 +51,10 @@ struct CheckFastPath: Sendable {
     static var enabledByEnvironment: Bool { ProcessInfo.processInfo.environment[environmentSwitch] != "0" }
 
     init(services: ArbiterApplication.Services, configuration: ServerConfiguration, logger: Logger, serverName: String?) {
-        self.services = services
+        verifier = services.tokenVerifier
+        runtime = services.runtime
+        metrics = services.metrics
+        trustedProxies = services.tls.trustedProxies
         self.logger = logger
         self.serverName = serverName
         clientCertificateHeader = HTTPField.Name(configuration.clientCertificateHeader) ?? HTTPField.Name("X-SSL-Client-Cert")!
@@ -73,7 +82,7 @@ struct CheckFastPath: Sendable {
         let fields = head.headerFields
         guard let authorization = fields[.authorization],
               let token = BearerAuthenticator.bearerToken(authorization), !token.isEmpty,
-              let verified = (try? services.tokenVerifier.cachedVerification(token)) ?? nil,
+              let verified = (try? verifier.cachedVerification(token)) ?? nil,
               // Bound tokens need the router's checks (RFC 8705, RFC 9449, device trust).
               verified.claims.cnf == nil, !verified.claims.isDeviceBound
         else { return nil }
@@ -83,11 +92,16 @@ struct CheckFastPath: Sendable {
               let json = try? JSON.runtimeBody(Array(body.readableBytesView))
         else { return nil }
         let caller = RuntimeCaller(token: verified)
-        let services = self.services
-        let serverContext = { caller.serverContext(peer: peer, headers: fields, services: services) }
+        let (runtime, metrics, trustedProxies) = (self.runtime, self.metrics, self.trustedProxies)
+        let serverContext = {
+            caller.serverContext(peer: peer, headers: fields, trustedProxies: trustedProxies, device: runtime.device)
+        }
         let answer = batch
-            ? try? CheckRoutes.answerBatch(json, caller: caller, services: services, accept: { !$0.contains(where: \.explain) }, serverContext: serverContext)
-            : try? CheckRoutes.answer(json, caller: caller, services: services, accept: { !$0.explain }, serverContext: serverContext)
+            ? try? CheckRoutes.answerBatch(
+                json, caller: caller, runtime: runtime, metrics: metrics, accept: { !$0.contains(where: \.explain) },
+                serverContext: serverContext)
+            : try? CheckRoutes.answer(
+                json, caller: caller, runtime: runtime, metrics: metrics, accept: { !$0.explain }, serverContext: serverContext)
         guard let writer = answer ?? nil else { return nil }
 
         let incoming = fields[RequestIDMiddleware.header]
@@ -99,7 +113,7 @@ struct CheckFastPath: Sendable {
         let buffer = ByteBuffer(bytes: writer.bytes)
 
         Self.answered.add(1, ordering: .relaxed)
-        services.metrics.request(family: .authorization, status: 200, nanoseconds: ArbiterMetrics.nanoseconds(since: start))
+        metrics.request(family: .authorization, status: 200, nanoseconds: ArbiterMetrics.nanoseconds(since: start))
         let elapsed = ContinuousClock.now - start
         logger.info("request", metadata: [
             "request_id": .string(requestId),
