@@ -209,10 +209,10 @@ def passes(url):
     ]
 
 
-def run_pass(name, url, config, filters):
+def run_pass(name, url, config, filters, location=None):
     command = [
         sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "--no-color",
-        "run", url + "/openapi.json",
+        "run", str(location or url + "/openapi.json"), "--url", url,
         "--checks", CHECKS,
         "--phases", "examples,coverage,fuzzing",
         "--max-examples", str(MAX_EXAMPLES),
@@ -258,3 +258,21 @@ def test_schemathesis_finds_no_failures(arbiter, credentials, tmp_path, capsys):
     # Every operation schemathesis loaded (all of the document's but GET /openapi.json, the
     # schema's own address) was exercised in one of the passes, except the excluded ones.
     assert tested == total - len(EXCLUDED), (tested, total)
+
+
+def test_schemathesis_catches_a_wrong_document(arbiter, tmp_path):
+    # The run must not be a rubber stamp: against a copy of the served document in which
+    # tenant registration no longer lists 400 and its 201 promises a field the server does not
+    # send, the same command fails with both an undocumented status and a schema violation.
+    document = requests.get(arbiter.url + "/openapi.json", timeout=10).json()
+    operation = document["paths"]["/api/tenancy/tenant-registrations"]["post"]
+    del operation["responses"]["400"]
+    operation["responses"]["201"] = {"description": "Registered.", "content": {"application/json": {"schema": {
+        "type": "object", "required": ["tenantId", "noSuchField"]}}}}
+    broken = tmp_path / "broken-openapi.json"
+    broken.write_text(json.dumps(document))
+    config = tmp_path / "schemathesis-selfcheck.toml"
+    config.write_text("")
+    code, output = run_pass("selfcheck", arbiter.url, config, ["--include-operation-id", "registerTenant"], broken)
+    assert code != 0, output[-4000:]
+    assert "Undocumented status code" in output and "Response violates schema" in output, output[-4000:]
