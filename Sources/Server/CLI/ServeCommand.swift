@@ -28,12 +28,13 @@ struct ServeCommand: AsyncParsableCommand {
             header (--client-cert-header, URL-encoded PEM such as nginx's
             $ssl_client_escaped_cert) believed; from any other peer it is ignored and logged.
 
-            Performance switches (environment only, both on by default; answers are the same
-            either way): ARBITER_NIO_EXECUTOR=0 keeps Swift's default executor instead of
-            running async work on NIO's event loops; ARBITER_CHECK_FAST_PATH=0 sends every
-            POST /api/runtime/authorization/check through the router instead of answering the
-            common case (a bearer token already verified, a well-formed body, a decision) on
-            the event loop that read it (plain HTTP only; with TLS every request takes the router).
+            Performance switches (environment only, both on by default; the answers
+            are the same either way): ARBITER_NIO_EXECUTOR=0 keeps Swift's default
+            executor instead of running async work on NIO's event loops;
+            ARBITER_CHECK_FAST_PATH=0 sends every runtime check (check, check-batch)
+            through the router instead of answering the common case (a bearer token
+            already verified, a well-formed body, a decision) on the event loop that
+            read it (plain HTTP only; with TLS every request takes the router).
 
             The built-in policy folder is compiled at start; any error stops the start with
             its diagnostics. SIGHUP recompiles it and swaps it in if it compiles.
