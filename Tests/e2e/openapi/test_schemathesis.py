@@ -179,6 +179,11 @@ bearer = {toml_string(c["scim"])}
 username = {toml_string(c["client_id"])}
 password = {toml_string(c["client_secret"])}
 
+# OpenAPI has no scheme for credentials in a form body, so the document names
+# client_secret_post as an "API key" in the Content-Type header: its value is the form type.
+[auth.openapi.clientSecretPost]
+api_key = "application/x-www-form-urlencoded"
+
 [parameters]
 {'"path.tenant" = "acme"' if pin_tenant else ""}
 "path.organizationId" = {toml_string(c["organization_id"])}
