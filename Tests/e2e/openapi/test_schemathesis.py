@@ -238,7 +238,9 @@ def run_pass(name, url, config, filters, location=None):
         command += ["--exclude-operation-id", operation_id]
     environment = dict(os.environ, SCHEMATHESIS_HOOKS="schemathesis_hooks",
                        PYTHONPATH=os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])))
-    result = subprocess.run(command, capture_output=True, text=True, timeout=RUN_BUDGET_SECONDS, env=environment)
+    # Run in the temporary directory: schemathesis and Hypothesis keep caches in the working directory.
+    result = subprocess.run(command, capture_output=True, text=True, timeout=RUN_BUDGET_SECONDS, env=environment,
+                            cwd=pathlib.Path(config).parent)
     return result.returncode, result.stdout + result.stderr
 
 
