@@ -145,7 +145,8 @@ public enum ArbiterApplication {
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: MetricsMiddleware(metrics: services.metrics))
-        router.add(middleware: ErrorMiddleware())
+        let routeMethods = RouteMethods()
+        router.add(middleware: ErrorMiddleware(routeMethods: routeMethods))
         router.add(middleware: SCIMErrorMiddleware())
         router.add(middleware: ClientCertificateMiddleware(configuration: configuration, tls: services.tls))
         router.add(middleware: DeviceBindingMiddleware(binding: services.deviceBinding))
@@ -173,6 +174,7 @@ public enum ArbiterApplication {
         SCIMRoutes(
             services: services, maxBodyBytes: configuration.maxBodyBytes,
             baseURL: IssuerNaming(baseURL: configuration.publicBaseURL).baseURL).add(to: router)
+        routeMethods.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
         return router
     }
 
