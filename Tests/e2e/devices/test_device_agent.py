@@ -8,16 +8,13 @@ access token (RFC 9449 proof made here with PyJWT), makes runtime checks with it
 revoked by the administrator, and sees its very next check refused (401 invalid_token:
 continuous access evaluation, not token expiry) and no new device-bound token."""
 
-import re
-import subprocess
 import time
 import uuid
 
 import jwt
 import requests
 
-from conftest import arbiter_binary
-from admin_api import DEVICE_GRANT, PASSWORD, admin_token, api, register
+from admin_api import admin_token, api, device_flow, operator, register
 from dpop_key import DPoPKey, b64url
 
 MANIFEST = {"version": "1.0.0", "features": [{"key": "sync", "name": "Sync", "actions": ["run"]}]}
@@ -35,14 +32,6 @@ class DeviceKey(DPoPKey):
         if posture:
             payload["posture"] = posture
         return jwt.encode(payload, self.private, algorithm="ES256", headers={"kid": self.thumbprint})
-
-
-def operator(server, *args):
-    result = subprocess.run(
-        [str(arbiter_binary()), "admin", *args, "--data-dir", str(server.data_dir)],
-        capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    return dict(line.split(": ", 1) for line in result.stdout.strip().splitlines())
 
 
 def publish_and_subscribe(server, customer_admin):
@@ -69,21 +58,9 @@ def publish_and_subscribe(server, customer_admin):
 
 def agent_tokens(server, client_id):
     """The device flow of the agent's public `device` client, approved by the user on /device."""
-    issuer = f"{server.url}/t/cust"
-    started = requests.post(issuer + "/connect/deviceauthorization", data={"client_id": client_id, "scope": AGENT_SCOPES})
-    assert started.status_code == 200, started.text
-    codes = started.json()
-    browser = requests.Session()
-    page = browser.get(server.url + "/device", params={"user_code": codes["user_code"]})
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    approved = browser.post(server.url + "/device", data={
-        "csrf_token": csrf, "user_code": codes["user_code"], "user_name": "admin", "password": PASSWORD, "action": "approve"})
-    assert approved.status_code == 200, approved.text
-    token = requests.post(issuer + "/connect/token", data={
-        "grant_type": DEVICE_GRANT, "device_code": codes["device_code"], "client_id": client_id})
-    assert token.status_code == 200, token.text
-    assert token.json()["token_type"] == "Bearer"
-    return token.json()
+    token = device_flow(server, "cust", client_id, AGENT_SCOPES)
+    assert token["token_type"] == "Bearer"
+    return token
 
 
 def dpop_call(server, key, method, path, token, **kwargs):

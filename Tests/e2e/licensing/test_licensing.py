@@ -5,13 +5,11 @@ administrator (device-flow token) installs the product, subscribes, assigns a se
 reads the entitlements; seat over-assignment is a 409 problem; the publisher's tenant
 cannot reach the consumer's subscription (404)."""
 
-import subprocess
 
 import requests
 from authlib.integrations.requests_client import OAuth2Session
 
-from conftest import arbiter_binary
-from admin_api import admin_token, api, register
+from admin_api import admin_token, api, operator, register
 
 MANIFEST = {
     "version": "1.0.0",
@@ -20,14 +18,6 @@ MANIFEST = {
         {"key": "contacts", "name": "Contacts", "actions": ["list"]},
     ],
 }
-
-
-def operator(server, *args):
-    result = subprocess.run(
-        [str(arbiter_binary()), "admin", *args, "--data-dir", str(server.data_dir)],
-        capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    return dict(line.split(": ", 1) for line in result.stdout.strip().splitlines())
 
 
 def test_publish_install_subscribe_and_seats(arbiter):

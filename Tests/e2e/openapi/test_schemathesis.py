@@ -25,7 +25,7 @@ import time
 import pytest
 import requests
 
-from admin_api import DEVICE_GRANT, PASSWORD, admin_token, api, register
+from admin_api import admin_token, api, device_flow, register
 from conftest import arbiter_binary
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -67,25 +67,6 @@ def client_token(server, slug, client, scope=None):
                            data=data)
     assert issued.status_code == 200, issued.text
     return issued.json()["access_token"]
-
-
-def device_flow_token(server, slug, client_id, scope):
-    """A user token through the device flow, approved on /device by the administrator."""
-    issuer = f"{server.url}/t/{slug}"
-    started = requests.post(issuer + "/connect/deviceauthorization", data={"client_id": client_id, "scope": scope})
-    assert started.status_code == 200, started.text
-    codes = started.json()
-    browser = requests.Session()
-    page = browser.get(server.url + "/device", params={"user_code": codes["user_code"]})
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    approved = browser.post(server.url + "/device", data={
-        "csrf_token": csrf, "user_code": codes["user_code"], "user_name": "admin", "password": PASSWORD,
-        "action": "approve"})
-    assert approved.status_code == 200, approved.text
-    token = requests.post(issuer + "/connect/token", data={
-        "grant_type": DEVICE_GRANT, "device_code": codes["device_code"], "client_id": client_id})
-    assert token.status_code == 200, token.text
-    return token.json()["access_token"]
 
 
 @pytest.fixture
@@ -133,7 +114,7 @@ def credentials(arbiter):
     # A device agent (public device client, user token) with an activation the administrator approved.
     agent_client = cli(arbiter, "create-client", "--tenant", "acme", "--name", "Device agent", "--purpose", "device",
                        "--scopes", AGENT_SCOPES)
-    agent = device_flow_token(arbiter, "acme", agent_client["client_id"], AGENT_SCOPES)
+    agent = device_flow(arbiter, "acme", agent_client["client_id"], AGENT_SCOPES)["access_token"]
     activated = api(arbiter, "POST", "/api/devices/activations", agent, json={
         "productKey": product, "hardwareId": "SERIAL-0001", "platform": "linux", "displayName": "build-01",
         "publicKey": {"kty": "EC", "crv": "P-256", "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",

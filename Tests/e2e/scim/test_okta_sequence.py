@@ -6,25 +6,15 @@ policy bundle allows `deploy` to members of that group, and `check` answers exac
 policy says after every step — with nothing else done in between. Another connection's token
 gets 404 for this connection."""
 
-import subprocess
 
 import requests
 
-from admin_api import admin_token, api, register
-from conftest import arbiter_binary
+from admin_api import admin_token, api, operator, register
 
 SCIM_JSON = "application/scim+json"
 USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_URN = "urn:ietf:params:scim:schemas:core:2.0:Group"
 PATCH_URN = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-
-
-def operator(server, *args):
-    result = subprocess.run(
-        [str(arbiter_binary()), "admin", *args, "--data-dir", str(server.data_dir)],
-        capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    return dict(line.split(": ", 1) for line in result.stdout.strip().splitlines())
 
 
 def connection(server, admin, organization_id, name="Okta"):

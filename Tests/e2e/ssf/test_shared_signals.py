@@ -6,7 +6,6 @@ against the tenant's JWKS exactly as a receiver would: typ secevent+jwt, ES256, 
 jti, sub_id and events."""
 
 import json
-import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,8 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import jwt
 import requests
 
-from admin_api import admin_token, api, register
-from conftest import ArbiterProcess, arbiter_binary
+from admin_api import admin_token, api, operator, register
+from conftest import ArbiterProcess
 
 SESSION_REVOKED = "https://schemas.openid.net/secevent/caep/event-type/session-revoked"
 VERIFICATION = "https://schemas.openid.net/secevent/ssf/event-type/verification"
@@ -59,14 +58,6 @@ class Receiver:
 
     def close(self):
         self.server.shutdown()
-
-
-def operator(server, *args):
-    result = subprocess.run(
-        [str(arbiter_binary()), "admin", *args, "--data-dir", str(server.data_dir)],
-        capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    return dict(line.split(": ", 1) for line in result.stdout.strip().splitlines())
 
 
 def receiver_token(server, issuer):
