@@ -212,10 +212,8 @@ struct ManagementAuthentication: RouterMiddleware {
 /// The authentication and authorization problems of management routes (RFC 9457 bodies,
 /// RFC 6750 §3 challenges).
 enum ManagementProblems {
-    static let authenticationRequired = ProblemError(
-        .unauthorized, type: "authentication-required", title: "Authentication required",
-        detail: "send an access token with the arbiter.api scope: Authorization: Bearer <token>",
-        headers: [.wwwAuthenticate: #"Bearer realm="arbiter""#])
+    static let authenticationRequired = ScopeProblems.authenticationRequired(
+        "send an access token with the arbiter.api scope: Authorization: Bearer <token>")
 
     static func invalidToken(_ detail: String) -> ProblemError {
         ProblemError(
@@ -223,10 +221,8 @@ enum ManagementProblems {
             headers: [.wwwAuthenticate: #"Bearer realm="arbiter", error="invalid_token""#])
     }
 
-    static let insufficientScope = ProblemError(
-        .forbidden, type: "insufficient-scope", title: "The access token lacks a required scope",
-        detail: "management routes need a token with the arbiter.api scope",
-        headers: [.wwwAuthenticate: #"Bearer realm="arbiter", error="insufficient_scope", scope="arbiter.api""#])
+    static let insufficientScope = ScopeProblems.insufficientScope(
+        OAuthScopes.api, detail: "management routes need a token with the arbiter.api scope")
 
     static func forbidden(action: ManagementAction, resourceType: String) -> ProblemError {
         ProblemError(

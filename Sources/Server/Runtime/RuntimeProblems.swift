@@ -10,15 +10,11 @@ enum RuntimeProblems {
     /// subject (an operator grants it; see `OAuthScopes.reservedCapabilities`).
     static let checkCapability = "arbiter.runtime.check"
 
-    static let authenticationRequired = ProblemError(
-        .unauthorized, type: "authentication-required", title: "Authentication required",
-        detail: "send an access token of your tenant: Authorization: Bearer <token>",
-        headers: [.wwwAuthenticate: #"Bearer realm="arbiter""#])
+    static let authenticationRequired = ScopeProblems.authenticationRequired(
+        "send an access token of your tenant: Authorization: Bearer <token>")
 
-    static let principalNeedsCapability = ProblemError(
-        .forbidden, type: "insufficient-scope", title: "The access token lacks a required scope",
-        detail: "asking about another principal needs a token with the arbiter.runtime.check scope",
-        headers: [.wwwAuthenticate: #"Bearer realm="arbiter", error="insufficient_scope", scope="arbiter.runtime.check""#])
+    static let principalNeedsCapability = ScopeProblems.insufficientScope(
+        checkCapability, detail: "asking about another principal needs a token with the arbiter.runtime.check scope")
 
     /// `atLeastRevision` names a revision this tenant has not reached, or is not a
     /// revision this server handed out.

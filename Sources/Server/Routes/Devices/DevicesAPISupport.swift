@@ -22,18 +22,7 @@ enum DevicesAPI {
     }
 
     static func agent(_ context: ArbiterRequestContext) throws -> Agent {
-        guard let token = context.accessToken else {
-            throw ProblemError(
-                .unauthorized, type: "authentication-required", title: "Authentication required",
-                detail: "send an access token with the \(agentScope) scope: Authorization: Bearer <token>",
-                headers: [.wwwAuthenticate: #"Bearer realm="arbiter""#])
-        }
-        guard token.scopes.contains(agentScope) else {
-            throw ProblemError(
-                .forbidden, type: "insufficient-scope", title: "The access token lacks a required scope",
-                detail: "device agent routes need a token with the \(agentScope) scope",
-                headers: [.wwwAuthenticate: #"Bearer realm="arbiter", error="insufficient_scope", scope="arbiter.devices.agent""#])
-        }
+        let token = try ScopeProblems.token(context, scope: agentScope, routes: "device agent routes need")
         guard let organizationId = token.claims.organization_id, token.claims.session_id != nil else {
             throw ProblemError(
                 .forbidden, type: "organization-required", title: "The token has no organization",

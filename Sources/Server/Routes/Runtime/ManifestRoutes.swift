@@ -31,16 +31,11 @@ struct ManifestRoutes {
     /// The publisher client behind the token, with its application.
     func publisher(_ context: ArbiterRequestContext) throws -> (VerifiedAccessToken, OAuthClient) {
         guard let token = context.accessToken else {
-            throw ProblemError(
-                .unauthorized, type: "authentication-required", title: "Authentication required",
-                detail: "send a manifest_publisher client's access token with the \(Self.scope) scope: Authorization: Bearer <token>",
-                headers: [.wwwAuthenticate: #"Bearer realm="arbiter""#])
+            throw ScopeProblems.authenticationRequired(
+                "send a manifest_publisher client's access token with the \(Self.scope) scope: Authorization: Bearer <token>")
         }
         guard token.scopes.contains(Self.scope) else {
-            throw ProblemError(
-                .forbidden, type: "insufficient-scope", title: "The access token lacks a required scope",
-                detail: "publishing manifests needs a token with the \(Self.scope) scope",
-                headers: [.wwwAuthenticate: "Bearer realm=\"arbiter\", error=\"insufficient_scope\", scope=\"\(Self.scope)\""])
+            throw ScopeProblems.insufficientScope(Self.scope, detail: "publishing manifests needs a token with the \(Self.scope) scope")
         }
         guard token.claims.session_id == nil,
               let client = try services.clients.client(tenantId: token.tenantId, id: token.clientId),

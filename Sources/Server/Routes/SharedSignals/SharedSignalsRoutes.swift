@@ -10,12 +10,12 @@ import Store
 /// Errors are RFC 9457 problem details, as on `/api/*`.
 struct SharedSignalsRoutes {
     let services: ArbiterApplication.Services
+    /// The shortest time between two verification requests of a stream (seconds).
+    let minVerificationInterval: Int
 
     var tables: SSFTables { services.ssfTables }
     var naming: IssuerNaming { services.tokenIssuer.naming }
 
-    /// The shortest time between two verification requests of a stream (seconds).
-    static let minVerificationInterval = 2
     static let maxStateBytes = 256
     static let maxReasonBytes = 500
 
@@ -80,19 +80,7 @@ struct SharedSignalsRoutes {
     }
 
     func caller(_ context: ArbiterRequestContext) throws -> Caller {
-        let scope = OAuthScopes.sharedSignals
-        guard let token = context.accessToken else {
-            throw ProblemError(
-                .unauthorized, type: "authentication-required", title: "Authentication required",
-                detail: "send an access token with the \(scope) scope: Authorization: Bearer <token>",
-                headers: [.wwwAuthenticate: #"Bearer realm="arbiter""#])
-        }
-        guard token.scopes.contains(scope) else {
-            throw ProblemError(
-                .forbidden, type: "insufficient-scope", title: "The access token lacks a required scope",
-                detail: "Shared Signals stream management needs a token with the \(scope) scope",
-                headers: [.wwwAuthenticate: #"Bearer realm="arbiter", error="insufficient_scope", scope="arbiter.ssf.manage""#])
-        }
+        let token = try ScopeProblems.token(context, scope: OAuthScopes.sharedSignals, routes: "Shared Signals stream management needs")
         return Caller(tenantId: token.tenantId, issuer: naming.issuer(slug: token.tenantSlug), actor: token.subject, clientId: token.clientId)
     }
 
@@ -106,7 +94,7 @@ struct SharedSignalsRoutes {
             "events_delivered": .array(stream.eventsDelivered.map { .string($0) }),
             // authorization_header is write-only: stored for pushes, never answered.
             "delivery": .object(["method": .string(SSFEventTypes.pushMethod), "endpoint_url": .string(stream.endpointURL)]),
-            "min_verification_interval": .integer(Int64(Self.minVerificationInterval)),
+            "min_verification_interval": .integer(Int64(minVerificationInterval)),
         ]
         if let description = stream.description { object["description"] = .string(description) }
         return .object(object)
@@ -348,11 +336,11 @@ struct SharedSignalsRoutes {
         let now = Date()
         try await services.environment.write { txn in
             guard var stream = try txn.ssfStream(tenantId: caller.tenantId, id: id, tables: tables) else { throw Self.unknownStream(id) }
-            if let last = stream.lastVerificationAt, now.timeIntervalSince(last) < Double(Self.minVerificationInterval) {
+            if let last = stream.lastVerificationAt, now.timeIntervalSince(last) < Double(minVerificationInterval) {
                 throw ProblemError(
                     .tooManyRequests, type: "verification-too-frequent", title: "Verification requested too often",
-                    detail: "at most one verification per \(Self.minVerificationInterval) seconds (min_verification_interval)",
-                    headers: [.retryAfter: String(Self.minVerificationInterval)])
+                    detail: "at most one verification per \(minVerificationInterval) seconds (min_verification_interval)",
+                    headers: [.retryAfter: String(minVerificationInterval)])
             }
             stream.lastVerificationAt = now
             try txn.putSSFStream(stream, tables: tables)
