@@ -18,8 +18,11 @@ struct ManagementApp {
     let tenants: [String: TenantRegistrationResult]
     static let password = "ChangeThisPassword123!"
 
-    init(slugs: [String] = ["acme", "globex"], plan: String = "developer") async throws {
-        app = try TestApp()
+    init(
+        slugs: [String] = ["acme", "globex"], plan: String = "developer",
+        configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws {
+        app = try TestApp(configure: configure)
         var tenants: [String: TenantRegistrationResult] = [:]
         for slug in slugs {
             tenants[slug] = try await app.services.registrar.register(TenantRegistration(

@@ -17,12 +17,13 @@ struct TestApp {
     let services: ArbiterApplication.Services
     let configuration: ServerConfiguration
 
-    init(maxBodyBytes: Int = 1 << 20) throws {
+    init(maxBodyBytes: Int = 1 << 20, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.dataDirectory = directory.path
         configuration.passwordHashCost = 4
         configuration.maxBodyBytes = maxBodyBytes
+        configure(&configuration)
         self.configuration = configuration
         environment = try Store.Environment(path: directory.path)
         let policies = PolicyBuild.build(directory: TestApp.repositoryRoot + "/Policies")

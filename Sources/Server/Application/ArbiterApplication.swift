@@ -170,7 +170,7 @@ public enum ArbiterApplication {
         MeRoutes(services: services).add(to: router)
         ScopeRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
         CheckScopedRoutes(services: services, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
-        SharedSignalsRoutes(services: services).add(to: router)
+        SharedSignalsRoutes(services: services, minVerificationInterval: configuration.ssfMinVerificationSeconds).add(to: router)
         SCIMRoutes(
             services: services, maxBodyBytes: configuration.maxBodyBytes,
             baseURL: IssuerNaming(baseURL: configuration.publicBaseURL).baseURL).add(to: router)

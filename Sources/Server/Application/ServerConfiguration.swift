@@ -49,6 +49,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var webhookRetryBaseMilliseconds = 10_000
     /// How often the webhook outbox is checked for due deliveries.
     public var webhookPollIntervalMilliseconds = 1_000
+    /// The shortest time between two verification requests of a Shared Signals stream
+    /// (`min_verification_interval`). Not a setting: tests raise it so that "too soon" does
+    /// not depend on how fast a loaded machine runs them.
+    public var ssfMinVerificationSeconds = 2
 
     /// True when the server terminates TLS itself.
     public var tlsEnabled: Bool { tlsCertificateFile != nil }
