@@ -75,7 +75,8 @@ def credentials(arbiter):
     enterprise connection with a SCIM token, a Shared Signals client, an installed product
     (published by tenant vendor) with seats, and a device agent with an approved activation."""
     registered = register(arbiter, "acme")
-    admin = admin_token(arbiter, "acme")
+    # With openid and profile, so userinfo's answers are real ones, not only 401/403.
+    admin = device_flow(arbiter, "acme", scope="openid profile email arbiter.api tenant_context")["access_token"]
 
     client = cli(arbiter, "create-client", "--tenant", "acme", "--name", "Schemathesis", "--purpose", "automation",
                  "--scopes", "arbiter.runtime.check tenant_context")
