@@ -136,10 +136,26 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         let level = configuration.logLevel
+        // Lines are batched (`BufferedLogHandler`: the access log writes one per request);
+        // ARBITER_BUFFERED_LOG=0 writes each line at once, as before.
+        let buffered = ProcessInfo.processInfo.environment["ARBITER_BUFFERED_LOG"] != "0"
+        defer { BufferedLogHandler.flushStandardOutput() }
         switch configuration.logFormat {
+        case .json where buffered:
+            LoggingSystem.bootstrap { label in
+                var handler = BufferedLogHandler.standardOutput(label: label, format: .json)
+                handler.logLevel = level
+                return handler
+            }
         case .json:
             LoggingSystem.bootstrap { label in
                 var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        case .text where buffered:
+            LoggingSystem.bootstrap { label in
+                var handler = BufferedLogHandler.standardOutput(label: label, format: .text)
                 handler.logLevel = level
                 return handler
             }
@@ -176,7 +192,9 @@ struct ServeCommand: AsyncParsableCommand {
             // The printed commands name the port, so it must be known before listening.
             guard configuration.port != 0 else { throw ValidationError("--demo needs a fixed port (not 0): the printed commands name it") }
             let seeded = try await DemoSeeder(services: services).seed()
-            // Unbuffered: a pipe reader sees the commands before the server's first request.
+            // Unbuffered: a pipe reader sees the commands before the server's first request
+            // (and after the log lines before them).
+            BufferedLogHandler.flushStandardOutput()
             FileHandle.standardOutput.write(Data(DemoInstructions.text(
                 seeded, baseURL: DemoInstructions.baseURL(host: configuration.host, port: configuration.port, tls: configuration.tlsEnabled)).utf8))
         }
