@@ -214,6 +214,87 @@ import Glibc
         }
     }
 
+    /// The access-log line of a check answered on the event loop carries the same keys as
+    /// the router's line for the same request (`hb.request.id` was missing once), with the
+    /// same values where they do not differ per request by design.
+    @Test func theFastPathLogsTheRouterLine() async throws {
+        let f = try await RuntimeFixture()
+        try await f.activate("acme")
+        let admin = try await f.m.adminToken()
+        _ = try await f.services.tokenVerifier.verify(admin)
+        let body = Self.json(["action": "read", "resource": ["type": "Document", "id": "doc-1"]])
+        var lines: [Bool: [String: String]] = [:]
+        for fastPath in [true, false] {
+            let captured = CapturedLog()
+            var logger = Logger(label: "arbiter") { BufferedLogHandler(label: $0, format: .json, output: captured.output) }
+            logger.logLevel = .info
+            let before = CheckFastPath.answered.load(ordering: .relaxed)
+            let app = ArbiterApplication.make(services: f.services, configuration: f.m.app.configuration, logger: logger, checkFastPath: fastPath)
+            try await app.test(.live) { client in
+                let response = try await client.execute(
+                    uri: CheckFastPath.path, method: .post,
+                    headers: [.authorization: "Bearer \(admin)", .contentType: "application/json", RequestIDMiddleware.header: "log-1"],
+                    body: ByteBuffer(bytes: body))
+                #expect(response.status == .ok)
+            }
+            if fastPath { #expect(CheckFastPath.answered.load(ordering: .relaxed) > before) }
+            let requestLines = captured.objects().filter { $0["message"] == "request" && $0["request_id"] == "log-1" }
+            #expect(requestLines.count == 1, "fast path \(fastPath): \(captured.objects())")
+            lines[fastPath] = requestLines.first
+        }
+        let fast = try #require(lines[true]), routed = try #require(lines[false])
+        #expect(fast.keys.sorted() == routed.keys.sorted())
+        #expect(fast.keys.contains("hb.request.id") && !(fast["hb.request.id"] ?? "").isEmpty)
+        #expect(fast.keys.sorted() == ["duration_us", "hb.request.id", "label", "level", "message", "method", "path", "request_id", "status", "time"])
+        for key in ["level", "label", "message", "request_id", "method", "path", "status"] {
+            #expect(fast[key] == routed[key], "\(key)")
+        }
+        #expect(Int(fast["duration_us"] ?? "") != nil)
+    }
+
+    /// A fast-path candidate whose `atLeastRevision` is not reached yet goes to the router
+    /// (409) and is timed once in the evaluation histogram, not once here and once there;
+    /// a reached revision is answered here, counted once too.
+    @Test func aRevisionNotReachedIsEvaluatedOnce() async throws {
+        let f = try await RuntimeFixture()
+        try await f.activate("acme")
+        let admin = try await f.m.adminToken()
+        _ = try await f.services.tokenVerifier.verify(admin)
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let metrics = f.services.metrics
+        @Sendable func evaluations() -> Int {
+            let text = String(decoding: metrics.exposition(), as: UTF8.self)
+            let line = text.split(separator: "\n").first { $0.hasPrefix(#"arbiter_evaluator_duration_seconds_count{route="check"}"#) }
+            return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+        }
+        let app = ArbiterApplication.make(services: f.services, configuration: f.m.app.configuration, logger: logger, checkFastPath: true)
+        try await app.test(.live) { client in
+            func check(_ revision: String?) async throws -> (status: Int, body: String, fast: Bool) {
+                var object: [String: Any] = ["action": "read", "resource": ["type": "Document", "id": "doc-1"]]
+                if let revision { object["atLeastRevision"] = revision }
+                let before = CheckFastPath.answered.load(ordering: .relaxed)
+                let response = try await client.execute(
+                    uri: CheckFastPath.path, method: .post,
+                    headers: [.authorization: "Bearer \(admin)", .contentType: "application/json"], body: ByteBuffer(bytes: Self.json(object)))
+                return (Int(response.status.code), String(buffer: response.body), CheckFastPath.answered.load(ordering: .relaxed) > before)
+            }
+            let start = evaluations()
+            let first = try await check(nil)
+            #expect(first.status == 200 && first.fast)
+            #expect(evaluations() == start + 1)
+            let notReached = try await check("999999999")
+            #expect(notReached.status == 409)
+            #expect(evaluations() == start + 2)
+            // The revision of the first answer is reached: answered on the event loop.
+            let revision = try #require(
+                (try JSONSerialization.jsonObject(with: Data(first.body.utf8)) as? [String: Any])?["revision"] as? String)
+            let reached = try await check(revision)
+            #expect(reached.status == 200 && reached.fast)
+            #expect(evaluations() == start + 3)
+        }
+    }
+
     @Test func httpDateMatchesTheIMFFixdateForm() {
         var seconds: time_t = 1_795_950_529  // 2026-11-29 11:08:49 UTC
         #expect(HTTPDate.format(&seconds) == "Sun, 29 Nov 2026 11:08:49 GMT")

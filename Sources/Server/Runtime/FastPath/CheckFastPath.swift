@@ -1,6 +1,7 @@
 import Evaluator
 import Foundation
 import HTTPTypes
+import Hummingbird
 import Identity
 import Logging
 import NIOCore
@@ -93,6 +94,17 @@ final class CheckFastPath: Sendable {
         else { return nil }
         let caller = RuntimeCaller(token: verified)
         let (runtime, metrics, trustedProxies) = (self.runtime, self.metrics, self.trustedProxies)
+        // A revision not reached yet is the router's 409. Declined here, before anything
+        // is decided: otherwise the attempt here and the router's would both be timed in
+        // the evaluation histogram. Revisions only grow, so one reached now is reached
+        // at the decision's snapshot too; an unreadable token is the route's 400, thrown
+        // before it decides.
+        if case .object(let members) = json,
+           let requested = members.first(where: { $0.key == "atLeastRevision" }),
+           case .string(let text) = requested.value, let revision = RevisionToken.decode(text),
+           (try? runtime.withSnapshot(tenant: caller.tenantId, atLeast: revision) { _ in true }) != true {
+            return nil
+        }
         let serverContext = {
             caller.serverContext(peer: peer, headers: fields, trustedProxies: trustedProxies, device: runtime.device)
         }
@@ -115,9 +127,14 @@ final class CheckFastPath: Sendable {
         Self.answered.add(1, ordering: .relaxed)
         metrics.request(family: .authorization, status: 200, nanoseconds: ArbiterMetrics.nanoseconds(since: start))
         let elapsed = ContinuousClock.now - start
+        // The same keys as the router's line for this request: Hummingbird's own request
+        // id (`hb.request.id`, which the router's per-request logger carries), the
+        // `request_id` of `RequestIDMiddleware` and `AccessLogMiddleware`'s own. (No
+        // `client_id`: the bearer middleware sets it on an inner copy of the context,
+        // which the access-log middleware outside it never sees.)
         logger.info("request", metadata: [
+            "hb.request.id": .stringConvertible(RequestID()),
             "request_id": .string(requestId),
-            "client_id": .string(verified.clientId),
             "method": "POST",
             "path": .string(batch ? Self.batchPath : Self.path),
             "status": .stringConvertible(200),
