@@ -66,4 +66,35 @@ import Testing
         b.index.candidates(actionIDs: ["write", "read", "write"], resourceType: "User", into: &buffer)
         #expect(buffer == [2, 1, 3, 5])
     }
+
+    /// The per-(action, type) lists made at load equal the rules that can apply, computed
+    /// by brute force, for named and unknown actions and types, and so does the per-request
+    /// merge used when there are too many combinations to precompute.
+    @Test func precomputedListsEqualBruteForce() throws {
+        for (actionCount, typeCount) in [(6, 5), (160, 140)] {  // 30 vs 22,400 combinations
+            var random = UInt64(actionCount)
+            func next(_ n: Int) -> Int {
+                random = random &* 6364136223846793005 &+ 1442695040888963407
+                return Int((random >> 33) % UInt64(n))
+            }
+            let rules = (0..<max(actionCount, typeCount) * 2).map { i -> Rule in
+                let actions: [String]? = next(4) == 0 ? nil : (0..<next(3)).map { _ in "a\(next(actionCount))" }
+                let resource: Rule.Scope = next(3) == 0 ? .any : .type("T\(next(typeCount))")
+                return CAST.rule("r\(i)", next(3) == 0 ? .deny : .allow, actions: actions, resource: resource)
+            }
+            let b = try PolicyCompiler.compile(rules: rules)
+            let order = b.rules.indices.filter { b.rules[$0].effect == .deny } + b.rules.indices.filter { b.rules[$0].effect == .allow }
+            for action in ["a0", "a1", "a\(actionCount - 1)", "unknown", nil] as [String?] {
+                for type in ["T0", "T2", "T\(typeCount - 1)", "Unknown"] {
+                    let expected = order.filter { i in
+                        let rule = b.rules[i]
+                        let actionOK = rule.actions.map { list in action.map { list.contains($0) } ?? false } ?? true
+                        return actionOK && (rule.resourceType == nil || rule.resourceType == type)
+                    }
+                    #expect(b.index.candidates(actionID: action, resourceType: type).map(Int.init) == expected,
+                            "\(actionCount)×\(typeCount): \(action ?? "nil") on \(type)")
+                }
+            }
+        }
+    }
 }

@@ -33,11 +33,20 @@ public struct DispatchIndex: Sendable, Equatable {
     /// Whether some rule lists actions. When none does, the request action's ancestors
     /// cannot change the candidates and the caller need not walk them.
     public let namesActions: Bool
+    /// The finished candidate list (rule indices, evaluation order) for every (action,
+    /// resource type) the buckets name, and for each of them with the other axis "any":
+    /// a request then costs one hash lookup and a copy instead of four lookups and a
+    /// four-way merge (~10% of a decision's instructions before). Derived from
+    /// `buckets`, never stored in a bundle; empty when the product would be too large,
+    /// and then the merge runs per request.
+    private let merged: [Key: [Int32]]
+    static let maxMergedKeys = 20_000
 
     public init(buckets: [Key: [Int32]], order: [Int32]) {
         self.buckets = buckets
         self.order = order
         namesActions = buckets.keys.contains { $0.action != nil }
+        merged = Self.merge(buckets, order)
     }
 
     public init(rules: [CompiledRule]) {
@@ -55,6 +64,22 @@ public struct DispatchIndex: Sendable, Equatable {
         }
         self.buckets = buckets
         namesActions = buckets.keys.contains { $0.action != nil }
+        merged = Self.merge(buckets, order)
+    }
+
+    private static func merge(_ buckets: [Key: [Int32]], _ order: [Int32]) -> [Key: [Int32]] {
+        let actions = Set(buckets.keys.map(\.action))
+        let types = Set(buckets.keys.map(\.resourceType))
+        guard actions.count * types.count <= maxMergedKeys else { return [:] }
+        var merged: [Key: [Int32]] = [:]
+        for action in actions {
+            for type in types {
+                var list: [Int32] = []
+                mergeBuckets(buckets, order, actionID: action, resourceType: type, into: &list)
+                merged[Key(action: action, resourceType: type)] = list
+            }
+        }
+        return merged
     }
 
     /// Rule indices (ascending) of the rules that list some action other than `actionID`
@@ -77,11 +102,30 @@ public struct DispatchIndex: Sendable, Equatable {
     /// `Action` and so cannot match any rule's `actions:` list.
     public func candidates(actionID: String?, resourceType: String, into result: inout [Int32]) {
         result.removeAll(keepingCapacity: true)
+        if !merged.isEmpty {
+            // The request's action or type may be one no rule names: then that axis
+            // can only match "any" (nil), whose merged list is the answer.
+            if let list = merged[Key(action: actionID, resourceType: resourceType)]
+                ?? merged[Key(action: actionID, resourceType: nil)]
+                ?? merged[Key(action: nil, resourceType: resourceType)]
+                ?? merged[Key(action: nil, resourceType: nil)] {
+                result.append(contentsOf: list)
+            }
+            return
+        }
+        Self.mergeBuckets(buckets, order, actionID: actionID, resourceType: resourceType, into: &result)
+    }
+
+    /// The four-way merge of the buckets that can match (action, resource type).
+    private static func mergeBuckets(
+        _ buckets: [Key: [Int32]], _ order: [Int32], actionID: String?, resourceType: String?, into result: inout [Int32]
+    ) {
+        result.removeAll(keepingCapacity: true)
         let empty: [Int32] = []
         let any = buckets[Key(action: nil, resourceType: nil)] ?? empty
-        let anyAction = buckets[Key(action: nil, resourceType: resourceType)] ?? empty
+        let anyAction = resourceType.flatMap { buckets[Key(action: nil, resourceType: $0)] } ?? empty
         let anyType = actionID.flatMap { buckets[Key(action: $0, resourceType: nil)] } ?? empty
-        let exact = actionID.flatMap { buckets[Key(action: $0, resourceType: resourceType)] } ?? empty
+        let exact = actionID.flatMap { a in resourceType.flatMap { buckets[Key(action: a, resourceType: $0)] } } ?? empty
         var i = 0, j = 0, k = 0, l = 0
         while true {
             var next = Int32.max
