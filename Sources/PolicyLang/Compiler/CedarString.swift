@@ -4,6 +4,15 @@
 public enum CedarString {
     @inlinable
     public static func equal(_ lhs: String, _ rhs: String) -> Bool {
+        // The same representation — the same small-string bytes (up to 15 inline), or
+        // the same storage object, alive as both operands are — is the same bytes. Entity
+        // types and ids met in a decision are mostly such (`Document` against the rule's
+        // `Document`), and this skips the buffer access below (the most frequent call
+        // of the VM).
+        if MemoryLayout<String>.size == 16,
+           unsafeBitCast(lhs, to: (UInt64, UInt64).self) == unsafeBitCast(rhs, to: (UInt64, UInt64).self) {
+            return true
+        }
         // Native strings are contiguous UTF-8: compare the two buffers directly (this
         // runs for every entity-type and string comparison, so it must not iterate
         // through the generic UTF-8 view).
