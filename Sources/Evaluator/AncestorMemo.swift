@@ -53,6 +53,13 @@ struct AncestorMemo {
     /// Cedar's `lhs in rhs` for entities: equal, or `rhs` is a transitive parent.
     mutating func isDescendant<E: EntitySource>(_ lhs: EntityUID, of rhs: EntityUID, in entities: E) throws(EvaluationError) -> Bool {
         if Value.sameEntity(lhs, rhs) { return true }
+        // A store keeping closures answers from the mapped record, cheaper than copying
+        // the closure into the memo as uids (strings) and hashing each.
+        do {
+            if let known = try entities.closureContains(lhs, ancestor: rhs, maxDepth: maxDepth) { return known }
+        } catch {
+            throw EvaluationError("entity store: \(error.message)")
+        }
         let owner: Int
         if lastOwner >= 0, Value.sameEntity(uids[Int(ownerStart[lastOwner])], lhs) {
             owner = lastOwner

@@ -121,7 +121,7 @@ public final class Authorizer {
         let isAction = CedarString.equal(action.type, "Action")
         actionNext.removeAll(keepingCapacity: true)
         if index.namesActions {
-            try entities.forEachParent(of: action) { actionNext.append($0) }
+            try entities.forEachActionParent(of: action) { actionNext.append($0) }
         }
         if actionNext.isEmpty {
             index.candidates(actionID: isAction ? action.id : nil, resourceType: request.resource.type, into: &candidates)
@@ -139,7 +139,7 @@ public final class Authorizer {
             for node in actionFrontier where actionVisited.insert(.entity(node)).inserted {
                 if CedarString.equal(node.type, "Action") { actionIDs.append(node.id) }
                 if depth < maxHierarchyDepth {
-                    try entities.forEachParent(of: node) { actionNext.append($0) }
+                    try entities.forEachActionParent(of: node) { actionNext.append($0) }
                 }
             }
             depth += 1

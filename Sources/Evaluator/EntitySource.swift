@@ -24,9 +24,26 @@ public protocol EntitySource {
     /// closure for the entity or the walk would go deeper than `maxDepth` levels — the
     /// caller then walks `forEachParent` itself (and reports the depth error).
     func forEachAncestor(of entity: EntityUID, maxDepth: Int, _ body: (EntityUID) -> Void) throws(EntitySourceError) -> Bool
+    /// `forEachParent` for an action entity (the request's action and its action
+    /// groups), which every decision asks about: a store may answer from a cache it keeps
+    /// while its data does not change. The default is `forEachParent`.
+    func forEachActionParent(of action: EntityUID, _ body: (EntityUID) -> Void) throws(EntitySourceError)
+    /// Optional (the default answers nil): whether `ancestor` is in `entity`'s
+    /// precomputed closure, answered without listing the closure; nil when the store has
+    /// no closure for it or the walk would go deeper than `maxDepth` (the caller then
+    /// uses `forEachAncestor` / the walk, and their depth error).
+    func closureContains(_ entity: EntityUID, ancestor: EntityUID, maxDepth: Int) throws(EntitySourceError) -> Bool?
 }
 
 extension EntitySource {
+    public func closureContains(_ entity: EntityUID, ancestor: EntityUID, maxDepth: Int) throws(EntitySourceError) -> Bool? {
+        nil
+    }
+
+    public func forEachActionParent(of action: EntityUID, _ body: (EntityUID) -> Void) throws(EntitySourceError) {
+        try forEachParent(of: action, body)
+    }
+
     public func forEachAncestor(of entity: EntityUID, maxDepth: Int, _ body: (EntityUID) -> Void) throws(EntitySourceError) -> Bool {
         false
     }

@@ -27,6 +27,10 @@ public final class Environment: @unchecked Sendable {
     /// Readers currently inside a transaction, and whether a resize wants them out.
     private let activeReaders = Atomic<Int>(0)
     private let resizing = Atomic<Bool>(false)
+    /// Bumped each time this process remaps the file (`mdb_env_set_mapsize`), which
+    /// moves every page: a pointer into the map kept across read snapshots is valid only
+    /// while this and the snapshot id stay the same (`GraphReader`'s record cache).
+    private let remaps = Atomic<Int>(0)
     private let tables = Mutex<[String: Table]>([:])
     private let closed = Atomic<Bool>(false)
 
@@ -129,8 +133,12 @@ public final class Environment: @unchecked Sendable {
         resizing.store(true, ordering: .sequentiallyConsistent)
         defer { resizing.store(false, ordering: .sequentiallyConsistent) }
         while activeReaders.load(ordering: .sequentiallyConsistent) > 0 { sched_yield() }
+        defer { remaps.add(1, ordering: .sequentiallyConsistent) }
         try LMDBError.check(mdb_env_set_mapsize(env, 0))
     }
+
+    /// How many times this process has remapped the file (see `remaps`).
+    public var mapGeneration: Int { remaps.load(ordering: .acquiring) }
 
     func enterReader() {
         while true {
@@ -199,6 +207,7 @@ public final class Environment: @unchecked Sendable {
         defer { resizing.store(false, ordering: .sequentiallyConsistent) }
         while activeReaders.load(ordering: .sequentiallyConsistent) > 0 { sched_yield() }
         let current = mapSize
+        defer { remaps.add(1, ordering: .sequentiallyConsistent) }
         try LMDBError.check(mdb_env_set_mapsize(env, current * 2))
     }
 

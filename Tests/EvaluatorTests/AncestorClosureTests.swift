@@ -30,7 +30,38 @@ import TestSupport
             var closure = Set<EntityUID>()
             let used = try store.forEachAncestor(of: uid, maxDepth: 256) { closure.insert($0) }
             #expect(used, "\(note): \(uid) has a closure")
-            #expect(closure == (try walk(uid, store)), "\(note): closure of \(uid)")
+            let walked = try walk(uid, store)
+            #expect(closure == walked, "\(note): closure of \(uid)")
+            // `in` answered from the record's bytes agrees with the walk for every pair.
+            for other in uids {
+                #expect(try store.closureContains(uid, ancestor: other, maxDepth: 256) == walked.contains(other),
+                        "\(note): \(uid) in \(other)")
+            }
+        }
+    }
+
+    /// The byte search must not take an id for another one it is a prefix of: `g` is
+    /// encoded as `…g 00`, and `g\0x` as `…g 00 FF x 00` (a NUL byte is escaped).
+    @Test func closureSearchMatchesWholeIdsOnly() async throws {
+        let dir = TemporaryDirectory()
+        let graph = try EntityGraph(environment: Store.Environment(path: dir.path))
+        try await graph.environment.write { txn in try graph.enableAncestorClosures(tenant: Self.tenant, in: txn) }
+        let child = uid("User", "c")
+        let nul = uid("Group", "g\u{0}x")
+        _ = try await graph.apply(tenant: Self.tenant, upserts: [
+            Entity(uid: child, parents: [nul, uid("Group", "gg"), uid("Group", "é")]),
+        ], actor: "test")
+        try graph.read(tenant: Self.tenant) { store throws in
+            #expect(try store.closureContains(child, ancestor: nul, maxDepth: 8) == true)
+            #expect(try store.closureContains(child, ancestor: uid("Group", "gg"), maxDepth: 8) == true)
+            #expect(try store.closureContains(child, ancestor: uid("Group", "é"), maxDepth: 8) == true)
+            #expect(try store.closureContains(child, ancestor: uid("Group", "e\u{301}"), maxDepth: 8) == false)
+            #expect(try store.closureContains(child, ancestor: uid("Group", "g"), maxDepth: 8) == false)
+            #expect(try store.closureContains(child, ancestor: uid("Group", "g\u{0}"), maxDepth: 8) == false)
+            #expect(try store.closureContains(child, ancestor: uid("Grou", "pg"), maxDepth: 8) == false)
+            // No record: no ancestors. Deeper than allowed: no answer, the caller walks.
+            #expect(try store.closureContains(uid("User", "nobody"), ancestor: nul, maxDepth: 8) == false)
+            #expect(try store.closureContains(child, ancestor: nul, maxDepth: 0) == nil)
         }
     }
 

@@ -1,5 +1,10 @@
 import PolicyLang
 import Store
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Precomputed ancestor closures (the model is Zanzibar's Leopard index): for a tenant
 /// that turns them on, `graph.ancestors` holds, for every entity with parents, every
@@ -111,6 +116,53 @@ extension EntityGraph {
         var record: [UInt8] = [UInt8(levels & 0xFF), UInt8(levels >> 8)]
         for ancestor in found { record += Self.edgeValue(ancestor) }
         try txn.put(tables.ancestors, key, record)
+    }
+
+    /// Whether the closure record holds the ancestor whose edge encoding
+    /// (`edgeValue`) is `target`; nil when the record says the walk goes deeper than
+    /// `maxDepth` (the caller walks instead). Compares bytes in the map: no uid is
+    /// decoded into strings, nothing is hashed.
+    @inline(__always)
+    static func closure(
+        _ record: UnsafeRawBufferPointer, contains target: UnsafeRawBufferPointer, maxDepth: Int
+    ) throws(EntitySourceError) -> Bool? {
+        guard record.count >= 2 else { throw AttributeCodec.corrupt }
+        let levels = Int(record[0]) | Int(record[1]) << 8
+        if levels == Int(tooDeep) || levels > maxDepth { return nil }
+        let base = record.baseAddress!
+        var offset = 2
+        while offset < record.count {
+            // The encoding is prefix-free except that a final 0x00 may be the start of an
+            // escaped 0x00 (0x00 0xFF) in a longer id: a match must not be followed by 0xFF.
+            if record.count - offset >= target.count,
+               memcmp(base + offset, target.baseAddress!, target.count) == 0,
+               offset + target.count == record.count || record[offset + target.count] != 0xFF {
+                return true
+            }
+            guard let afterType = endOfString(record, at: offset),
+                  let afterID = endOfString(record, at: afterType)
+            else { throw AttributeCodec.corrupt }
+            offset = afterID
+        }
+        return false
+    }
+
+    /// Where the string component at `offset` (tag, escaped bytes, 0x00) ends.
+    @inline(__always)
+    private static func endOfString(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Int? {
+        guard offset < bytes.count, bytes[offset] == 0x02 else { return nil }
+        let base = bytes.baseAddress!
+        var i = offset + 1
+        while i < bytes.count {
+            guard let zero = memchr(base + i, 0, bytes.count - i) else { return nil }
+            let at = base.distance(to: UnsafeRawPointer(zero))
+            if at + 1 < bytes.count, bytes[at + 1] == 0xFF {
+                i = at + 2
+                continue
+            }
+            return at + 1
+        }
+        return nil
     }
 
     /// Calls `body` with each ancestor in a closure record; false when the record says

@@ -1,10 +1,5 @@
 import PolicyLang
 import Store
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// One tenant's graph for many short reads: a read transaction that is renewed per
 /// request (or batch) and reset after it, a key buffer and a parent-edge cursor, all made
@@ -23,9 +18,28 @@ public final class GraphReader {
     /// Behind a pointer, so building a key runs no exclusivity checks on class fields.
     let keys: UnsafeMutablePointer<KeyBuffer>
     let tenantPrefixLength: Int
+    /// For `edgeKey`, apart from `keys`.
+    let edges: UnsafeMutablePointer<KeyBuffer>
     let parents: ReadCursor
-    /// The last few entity records found in this snapshot (see `RecordCache`).
+    /// Entity and closure records found, kept while the snapshot id and the map stay
+    /// the same (see `RecordCache`).
     let records: UnsafeMutablePointer<RecordCache>
+    /// The parents of the actions that requests named (Cedar's action groups), read once
+    /// per snapshot id: every decision asks for them and they are a handful of edges.
+    var actionParents: [(action: EntityUID, parents: [EntityUID])] = []
+    static let maxCachedActions = 64
+    /// The last few entities whose records were asked for, and the records: a rule's
+    /// attribute reads name the request's principal and resource again and again, with
+    /// the very same strings, so matching the strings' representation (`sameStrings`)
+    /// skips encoding the key and probing `records`. Same lifetime as `records`.
+    private let recentUIDs: UnsafeMutablePointer<EntityUID>
+    private let recentRecords: UnsafeMutablePointer<UnsafeRawBufferPointer?>
+    private var recentCount = 0
+    private var recentNext = 0
+    static let recentSlots = 4
+    /// What the caches' entries were found in: (snapshot id, map generation).
+    private var cachedSnapshot = -1
+    private var cachedMapGeneration = -1
     /// Whether `in` may read the tenant's precomputed ancestor closures when it keeps
     /// them (see `AncestorClosures.swift`); false always walks parent edges.
     public var usesAncestorClosures = true
@@ -42,29 +56,51 @@ public final class GraphReader {
         keys.initialize(to: KeyBuffer())
         keys.pointee.appendString(tenant)
         tenantPrefixLength = keys.pointee.count
+        edges = .allocate(capacity: 1)
+        edges.initialize(to: KeyBuffer())
         parents = try transaction.cursor(graph.tables.parents)
         records = .allocate(capacity: 1)
         records.initialize(to: RecordCache())
+        recentUIDs = .allocate(capacity: Self.recentSlots)
+        recentUIDs.initialize(repeating: EntityUID(type: "", id: ""), count: Self.recentSlots)
+        recentRecords = .allocate(capacity: Self.recentSlots)
+        recentRecords.initialize(repeating: nil, count: Self.recentSlots)
     }
 
     deinit {
+        recentUIDs.deinitialize(count: Self.recentSlots)
+        recentUIDs.deallocate()
+        recentRecords.deallocate()
         records.pointee.deallocate()
         records.deinitialize(count: 1)
         records.deallocate()
         keys.pointee.deallocate()
         keys.deinitialize(count: 1)
         keys.deallocate()
+        edges.pointee.deallocate()
+        edges.deinitialize(count: 1)
+        edges.deallocate()
     }
 
     /// Starts a new snapshot (the latest revision). Idempotent while one is open.
+    /// The record cache survives when nothing was written since it was filled.
     public func renew() throws {
-        records.pointee.clear()
         try transaction.renew()
+        let snapshot = transaction.snapshotID
+        let mapGeneration = graph.environment.mapGeneration
+        if snapshot != cachedSnapshot || mapGeneration != cachedMapGeneration {
+            records.pointee.invalidate()
+            recentCount = 0
+            recentNext = 0
+            actionParents.removeAll(keepingCapacity: true)
+            cachedSnapshot = snapshot
+            cachedMapGeneration = mapGeneration
+        }
     }
 
-    /// Ends the snapshot, so writers may reuse its pages.
+    /// Ends the snapshot, so writers may reuse its pages (the cache is checked again by
+    /// the next `renew`).
     public func reset() {
-        records.pointee.clear()
         transaction.reset()
     }
 
@@ -80,17 +116,42 @@ public final class GraphReader {
 
     /// The attribute record of an entity in this snapshot, nil when it has none. A rule
     /// reads several attributes of the request's principal and resource, each a separate
-    /// `attribute` call; the cache turns the repeats into a key compare instead of a
-    /// B-tree descent. Pages of a read snapshot never change, so the pointers stay valid
-    /// until the snapshot ends, when the cache is cleared.
+    /// `attribute` call, and the next request often names the same principal; the cache
+    /// turns the repeats into a hash and a compare instead of a B-tree descent.
     @inline(__always)
     func record(of uid: EntityUID) throws(EntitySourceError) -> UnsafeRawBufferPointer? {
+        var i = 0
+        while i < recentCount {
+            if Self.sameStrings(recentUIDs[i], uid) { return recentRecords[i] }
+            i += 1
+        }
         let key = entityKey(uid)
-        if let slot = records.pointee.slot(of: key) { return records.pointee.records[slot] }
-        let (found, code) = transaction.transaction.withValue(graph.tables.entities, rawKey: key) { $0 }
-        if let error = LMDBError.failed(code) { throw EntitySourceError("graph store: \(error)") }
-        records.pointee.insert(key, found)
+        let found: UnsafeRawBufferPointer?
+        if let cached = records.pointee.lookup(.entities, key) {
+            found = cached
+        } else {
+            let (read, code) = transaction.transaction.withValue(graph.tables.entities, rawKey: key) { $0 }
+            if let error = LMDBError.failed(code) { throw EntitySourceError("graph store: \(error)") }
+            records.pointee.insert(.entities, key, read)
+            found = read
+        }
+        recentUIDs[recentNext] = uid
+        recentRecords[recentNext] = found
+        recentNext = (recentNext + 1) % Self.recentSlots
+        if recentCount < Self.recentSlots { recentCount += 1 }
         return found
+    }
+
+    /// Whether two uids are made of the same strings in the same representation: the
+    /// same inline bytes (strings of up to 15 bytes) or the same storage object. That
+    /// implies equal uids (the reverse does not hold: a miss just takes the slower
+    /// path). Sound because `recentUIDs` retains its uids, so a storage address seen
+    /// there cannot have been freed and reused for other bytes.
+    @inline(__always)
+    static func sameStrings(_ a: EntityUID, _ b: EntityUID) -> Bool {
+        MemoryLayout<String>.size == 16
+            && unsafeBitCast(a.id, to: (UInt64, UInt64).self) == unsafeBitCast(b.id, to: (UInt64, UInt64).self)
+            && unsafeBitCast(a.type, to: (UInt64, UInt64).self) == unsafeBitCast(b.type, to: (UInt64, UInt64).self)
     }
 
     /// The closure record of `uid` (see `AncestorClosures.swift`): `.none` when the
@@ -108,9 +169,22 @@ public final class GraphReader {
             closuresCheckedAt = snapshot
         }
         guard closuresEnabled else { return .none }
-        let (found, code) = transaction.transaction.withValue(graph.tables.ancestors, rawKey: entityKey(uid)) { $0 }
+        let key = entityKey(uid)
+        if let cached = records.pointee.lookup(.ancestors, key) { return .some(cached) }
+        let (found, code) = transaction.transaction.withValue(graph.tables.ancestors, rawKey: key) { $0 }
         if let error = LMDBError.failed(code) { throw EntitySourceError("graph store: \(error)") }
+        records.pointee.insert(.ancestors, key, found)
         return .some(found)
+    }
+
+    /// Encodes (type, id) as a parent edge or closure entry is stored, into a buffer of
+    /// its own (the key buffer may hold the record's key).
+    @inline(__always)
+    func edgeKey(_ uid: EntityUID) -> UnsafeRawBufferPointer {
+        edges.pointee.removeAll()
+        edges.pointee.appendString(uid.type)
+        edges.pointee.appendString(uid.id)
+        return edges.pointee.bytes
     }
 
     /// Encodes (tenant, type, id) into the key buffer and returns its bytes.
@@ -136,56 +210,5 @@ extension Authorizer {
     /// so callers in other modules get the direct-call VM rather than the generic one.
     public func authorize(_ request: Request, graph: LMDBEntities, mode: AuthorizationMode = .complete) -> Decision {
         authorize(request, entities: graph, mode: mode)
-    }
-}
-
-/// A handful of (entity key → record in the map) pairs, in memory allocated once,
-/// replaced round-robin. Keys longer than a slot are simply not cached.
-struct RecordCache {
-    static let slots = 8
-    static let slotBytes = 96
-    let keyBytes: UnsafeMutableRawPointer
-    let keyLengths: UnsafeMutablePointer<Int>
-    let records: UnsafeMutablePointer<UnsafeRawBufferPointer?>
-    var used = 0
-    var next = 0
-
-    init() {
-        keyBytes = .allocate(byteCount: Self.slots * Self.slotBytes, alignment: 8)
-        keyLengths = .allocate(capacity: Self.slots)
-        keyLengths.initialize(repeating: 0, count: Self.slots)
-        records = .allocate(capacity: Self.slots)
-        records.initialize(repeating: nil, count: Self.slots)
-    }
-
-    func deallocate() {
-        keyBytes.deallocate()
-        keyLengths.deallocate()
-        records.deallocate()
-    }
-
-    mutating func clear() {
-        used = 0
-        next = 0
-    }
-
-    @inline(__always)
-    func slot(of key: UnsafeRawBufferPointer) -> Int? {
-        var i = 0
-        while i < used {
-            if keyLengths[i] == key.count, memcmp(keyBytes + i * Self.slotBytes, key.baseAddress!, key.count) == 0 { return i }
-            i += 1
-        }
-        return nil
-    }
-
-    mutating func insert(_ key: UnsafeRawBufferPointer, _ record: UnsafeRawBufferPointer?) {
-        guard key.count <= Self.slotBytes else { return }
-        let i = next
-        next = (next + 1) % Self.slots
-        if used < Self.slots { used += 1 }
-        (keyBytes + i * Self.slotBytes).copyMemory(from: key.baseAddress!, byteCount: key.count)
-        keyLengths[i] = key.count
-        records[i] = record
     }
 }

@@ -41,12 +41,34 @@ public struct LMDBEntities: EntitySource {
         if let error = LMDBError.failed(code) { throw EntitySourceError("graph store: \(error)") }
     }
 
+    /// The action's parents from the reader's per-snapshot cache (read through
+    /// `forEachParent` the first time an action is asked about in a snapshot).
+    public func forEachActionParent(of action: EntityUID, _ body: (EntityUID) -> Void) throws(EntitySourceError) {
+        for entry in reader.actionParents where Value.sameEntity(entry.action, action) {
+            for parent in entry.parents { body(parent) }
+            return
+        }
+        var parents: [EntityUID] = []
+        try forEachParent(of: action) { parents.append($0) }
+        if reader.actionParents.count >= GraphReader.maxCachedActions { reader.actionParents.removeFirst() }
+        reader.actionParents.append((action, parents))
+        for parent in parents { body(parent) }
+    }
+
     /// From the tenant's ancestor closures when it keeps them: one read for the whole
     /// ancestry instead of one cursor walk per level.
     public func forEachAncestor(of entity: EntityUID, maxDepth: Int, _ body: (EntityUID) -> Void) throws(EntitySourceError) -> Bool {
         guard let closure = try reader.closure(of: entity) else { return false }
         guard let record = closure else { return true }  // closures kept, none recorded: no parents
         return try EntityGraph.forEachAncestor(inClosure: record, maxDepth: maxDepth, body)
+    }
+
+    /// `in` straight from the closure record: the ancestor's edge bytes searched for in
+    /// the mapped record (see `EntityGraph.closure(_:contains:maxDepth:)`).
+    public func closureContains(_ entity: EntityUID, ancestor: EntityUID, maxDepth: Int) throws(EntitySourceError) -> Bool? {
+        guard let closure = try reader.closure(of: entity) else { return nil }
+        guard let record = closure else { return false }  // closures kept, none recorded: no parents
+        return try EntityGraph.closure(record, contains: reader.edgeKey(ancestor), maxDepth: maxDepth)
     }
 
     /// Whether the entity has a record (for export and tests).
