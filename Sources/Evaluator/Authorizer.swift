@@ -10,6 +10,11 @@ public final class Authorizer {
     public let program: Program
     private let vm: VirtualMachine
     private var candidates: [Int32] = []
+    /// What `candidates` holds the list of, when it holds the plain (action id, resource
+    /// type) list: most requests repeat the previous one's action and resource type, in
+    /// the very same strings, and then the index is not asked again. The strings are
+    /// kept (retained), so `CedarString.identical` on them is sound.
+    private var candidatesFor: (actionID: String?, resourceType: String)?
     // Scratch for the walk over the request action's ancestors (Cedar's action groups),
     // kept across requests so a walk allocates only the first time it is needed.
     private var actionIDs: [String] = []
@@ -54,6 +59,7 @@ public final class Authorizer {
             let actionID = CedarString.equal(request.action.type, "Action") ? request.action.id : nil
             let resourceType = request.resource.type
             program.bundle.index.candidates(actionID: actionID, resourceType: resourceType, into: &candidates)
+            candidatesFor = (actionID, resourceType)
             let message = EvaluationError("entity store: reading the parents of \(request.action): \(error.message)")
             for rule in program.bundle.index.rulesNamingOnlyOtherActions(than: actionID, resourceType: resourceType) {
                 failures.append((Int(rule), message))
@@ -124,9 +130,17 @@ public final class Authorizer {
             try entities.forEachActionParent(of: action) { actionNext.append($0) }
         }
         if actionNext.isEmpty {
-            index.candidates(actionID: isAction ? action.id : nil, resourceType: request.resource.type, into: &candidates)
+            let actionID = isAction ? action.id : nil
+            let resourceType = request.resource.type
+            if let last = candidatesFor, CedarString.identical(last.resourceType, resourceType),
+               last.actionID == nil ? actionID == nil : actionID.map { CedarString.identical(last.actionID!, $0) } ?? false {
+                return
+            }
+            index.candidates(actionID: actionID, resourceType: resourceType, into: &candidates)
+            candidatesFor = (actionID, resourceType)
             return
         }
+        candidatesFor = nil  // the list below is of the action's ancestors too
         actionIDs.removeAll(keepingCapacity: true)
         actionVisited.removeAll(keepingCapacity: true)
         actionFrontier.removeAll(keepingCapacity: true)

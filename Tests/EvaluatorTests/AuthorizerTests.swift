@@ -10,6 +10,35 @@ import TestSupport
         try Authorizer(bundle: PolicyCompiler.compile(rules: rules)).authorize(req, entities: sampleEntities, mode: mode)
     }
 
+    /// One authorizer over a sequence of requests whose actions and resource types
+    /// change, repeat (the same strings and equal strings in new storage), include
+    /// action groups and non-Action actions, decides each as a fresh authorizer does.
+    @Test func reusedAuthorizerMatchesAFreshOneAcrossActionsAndTypes() throws {
+        let bundle = try PolicyCompiler.compile(rules: [
+            rule("read-docs", actions: ["read"], resource: .type("Document")),
+            rule("write-any", actions: ["write"]),
+            rule("view-group", actions: ["view"], resource: .type("Document")),
+            rule("deny-folders", .deny, actions: ["read"], resource: .type("Folder")),
+            rule("anything-on-groups", resource: .type("Group")),
+        ])
+        var entities = sampleEntities
+        entities.insert(Entity(uid: uid("Action", "peek"), parents: [uid("Action", "view")]))
+        let reused = Authorizer(bundle: bundle)
+        let long = String(repeating: "x", count: 20)
+        var requests: [Request] = []
+        for (action, type) in [("read", "Document"), ("read", "Document"), ("write", "Document"), ("read", "Folder"),
+                               ("peek", "Document"), ("peek", "Document"), ("read", "Document"), ("write", "Group"),
+                               (long, "Document"), (String(long), "Document"), ("read", "Group"), ("read", "Document")] {
+            requests.append(Request(principal: uid("User", "alice"), action: uid("Action", action), resource: uid(type, "doc1")))
+        }
+        requests.append(Request(principal: uid("User", "alice"), action: uid("Verb", "read"), resource: uid("Document", "doc1")))
+        requests.append(requests[0])
+        for request in requests {
+            let fresh = Authorizer(bundle: bundle).authorize(request, entities: entities)
+            #expect(reused.authorize(request, entities: entities) == fresh, "\(request.action) on \(request.resource)")
+        }
+    }
+
     @Test func defaultDeny() throws {
         let d = try decide([])
         #expect(d == Decision(decision: .deny, reasons: [], errors: []))

@@ -149,9 +149,7 @@ public final class GraphReader {
     /// there cannot have been freed and reused for other bytes.
     @inline(__always)
     static func sameStrings(_ a: EntityUID, _ b: EntityUID) -> Bool {
-        MemoryLayout<String>.size == 16
-            && unsafeBitCast(a.id, to: (UInt64, UInt64).self) == unsafeBitCast(b.id, to: (UInt64, UInt64).self)
-            && unsafeBitCast(a.type, to: (UInt64, UInt64).self) == unsafeBitCast(b.type, to: (UInt64, UInt64).self)
+        CedarString.identical(a.id, b.id) && CedarString.identical(a.type, b.type)
     }
 
     /// The closure record of `uid` (see `AncestorClosures.swift`): `.none` when the
