@@ -187,7 +187,8 @@ import Glibc
             let bodies: [[String: Any]] = [explain, read, read, explain, read, ["action": 7], read]
             var wire = ""
             for (id, body) in zip(ids, bodies) { wire += request(id, body) }
-            let responses = try RawHTTP.exchange(port: port, Array(wire.utf8), responses: ids.count)
+            let pipelined = Array(wire.utf8)
+            let responses = try await RawHTTP.offPool { try RawHTTP.exchange(port: port, pipelined, responses: ids.count) }
             #expect(responses.map { $0.headers["x-request-id"] ?? "?" } == ids)
             #expect(responses.map(\.status) == [200, 200, 200, 200, 200, 400, 200])
             #expect(responses[0].body.contains(#""trace""#) && !responses[1].body.contains(#""trace""#))
@@ -196,7 +197,8 @@ import Glibc
             let before = CheckFastPath.answered.load(ordering: .relaxed)
             let connection = try RawHTTP(port: port)
             for index in 0..<3 {
-                let answer = try connection.exchange(Array(request("s\(index)", read).utf8), responses: 1)
+                let bytes = Array(request("s\(index)", read).utf8)
+                let answer = try await RawHTTP.offPool { try connection.exchange(bytes, responses: 1) }
                 #expect(answer.first?.status == 200)
                 #expect(answer.first?.headers["x-request-id"] == "s\(index)")
                 #expect(answer.first?.headers["server"] == "arbiter")
@@ -204,13 +206,24 @@ import Glibc
             }
             #expect(CheckFastPath.answered.load(ordering: .relaxed) - before >= 3)
 
+            // Checks in a row with one token on one connection share the server-filled
+            // context (rebuilt when the second turns: at most twice in 8 quick requests).
+            let reusedBefore = ServerContextCache.reused.load(ordering: .relaxed)
+            for index in 0..<8 {
+                let bytes = Array(request("ctx\(index)", read).utf8)
+                let answer = try await RawHTTP.offPool { try connection.exchange(bytes, responses: 1) }
+                #expect(answer.first?.status == 200)
+            }
+            #expect(ServerContextCache.reused.load(ordering: .relaxed) - reusedBefore >= 6)
+
             // A request asking to close the connection goes to the router, and nothing
             // pipelined behind it is answered: the connection ends after its response.
             let closing = request("c1", read).replacingOccurrences(of: "Host: 127.0.0.1\r\n", with: "Host: 127.0.0.1\r\nConnection: close\r\n")
             let last = try RawHTTP(port: port)
-            let answers = try last.exchange(Array((closing + request("c2", read)).utf8), responses: 1)
+            let wireClosing = Array((closing + request("c2", read)).utf8)
+            let answers = try await RawHTTP.offPool { try last.exchange(wireClosing, responses: 1) }
             #expect(answers.map { $0.headers["x-request-id"] ?? "?" } == ["c1"])
-            #expect(last.readsEndOfStream())
+            #expect(try await RawHTTP.offPool { last.readsEndOfStream() })
         }
     }
 
@@ -304,8 +317,9 @@ import Glibc
 }
 
 /// A blocking HTTP/1.1 client on one socket: writes bytes as given (so requests can be
-/// pipelined) and reads whole responses (Content-Length bodies).
-final class RawHTTP {
+/// pipelined) and reads whole responses (Content-Length bodies). Used from one task at a
+/// time; its blocking calls go through `offPool`.
+final class RawHTTP: @unchecked Sendable {
     struct Response {
         var status: Int
         var headers: [String: String]
@@ -330,6 +344,16 @@ final class RawHTTP {
     }
 
     deinit { close(socketFD) }
+
+    /// Runs a blocking exchange on its own thread: blocking a thread of Swift's small
+    /// cooperative pool could starve the in-process server's router (its handlers run
+    /// there), so a request for the router would not be answered until the read times
+    /// out — seen when many suites run at once on two cores.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
+    }
 
     static func exchange(port: Int, _ bytes: [UInt8], responses: Int) throws -> [Response] {
         try RawHTTP(port: port).exchange(bytes, responses: responses)

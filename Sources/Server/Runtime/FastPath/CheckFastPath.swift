@@ -78,7 +78,11 @@ final class CheckFastPath: Sendable {
     }
 
     /// The response to a buffered check request, or nil to hand it to the router.
-    func answer(_ head: HTTPRequest, body: ByteBuffer?, peer: SocketAddress?, date: String) -> (HTTPResponse, ByteBuffer)? {
+    /// `contexts` is the connection's: the server-filled `context` of its last check,
+    /// reused while it cannot differ.
+    func answer(
+        _ head: HTTPRequest, body: ByteBuffer?, peer: SocketAddress?, date: String, contexts: inout ServerContextCache
+    ) -> (HTTPResponse, ByteBuffer)? {
         let start = ContinuousClock.now
         let fields = head.headerFields
         guard let authorization = fields[.authorization],
@@ -105,8 +109,9 @@ final class CheckFastPath: Sendable {
            (try? runtime.withSnapshot(tenant: caller.tenantId, atLeast: revision) { _ in true }) != true {
             return nil
         }
-        let serverContext = {
-            caller.serverContext(peer: peer, headers: fields, trustedProxies: trustedProxies, device: runtime.device)
+        func serverContext() -> ServerContext {
+            contexts.context(
+                token: token, verified: verified, peer: peer, headers: fields, trustedProxies: trustedProxies, device: runtime.device)
         }
         let answer = batch
             ? try? CheckRoutes.answerBatch(

@@ -39,6 +39,7 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var routerOnly = false
     private var peer: SocketAddress?
     private var date = HTTPDate()
+    private var contexts = ServerContextCache()
 
     init(fastPath: CheckFastPath) {
         self.fastPath = fastPath
@@ -78,7 +79,7 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
             }
         case (.holding(let head, let held), .end(let trailers)):
             state = .idle
-            if trailers == nil, let (response, body) = fastPath.answer(head, body: held, peer: peer, date: date.now()) {
+            if trailers == nil, let (response, body) = fastPath.answer(head, body: held, peer: peer, date: date.now(), contexts: &contexts) {
                 context.write(wrapOutboundOut(.head(response)), promise: nil)
                 context.write(wrapOutboundOut(.body(body)), promise: nil)
                 context.write(wrapOutboundOut(.end(nil)), promise: nil)
