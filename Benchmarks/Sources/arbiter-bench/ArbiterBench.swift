@@ -14,6 +14,9 @@ import Store
 ///                                           SCENARIO documents-10k|documents-1M: the GraphSize graphs
 ///   arbiter-bench closures 10k|1M [ROUNDS]  scenario (b) on a GraphSize graph, fast mode, walking parent
 ///                                           edges and through ancestor closures in alternating rounds
+///   arbiter-bench reads 10k|1M|10M [ROUNDS] scenario (b) through closures, interleaved per request: the
+///                                           LMDB reads a decision makes (resource record; + principal
+///                                           record; + both closures) without evaluating, then the decision
 ///   arbiter-bench graphs                    writes the 10k/1M/10M-edge graphs of GraphSize ahead of time
 @main
 struct ArbiterBench {
@@ -24,6 +27,7 @@ struct ArbiterBench {
         case "time": try time(dir: args[1], store: args.count > 2 ? args[2] : "memory")
         case "batch": try batch(scenario: args[1], store: args[2], count: Int(args[3])!)
         case "closures": try closures(label: args[1], rounds: args.count > 2 ? Int(args[2])! : 20)
+        case "reads": try reads(label: args[1], rounds: args.count > 2 ? Int(args[2])! : 10)
         case "graphs":
             for (label, edges) in GraphSizes.all {
                 let started = Date()
@@ -188,6 +192,57 @@ struct ArbiterBench {
             let s = Summary(samples[way])
             print("documents \(label) \(name): n=\(s.count) p50=\(s.p50) ns p90=\(s.p90) ns p99=\(s.p99) ns mean=\(Int(s.mean)) ns")
         }
+    }
+
+    // MARK: reads: what the store alone costs
+
+    /// How much of a decision is the store's reads: per request, (0) a snapshot and the
+    /// resource's record, (1) + the principal's record, (2) + the closures of both (what
+    /// `in` reads), (3) the whole fast-mode decision. Each way has its own reader (its
+    /// own record cache) and runs over all requests in turn, round after round, so that
+    /// no way finds what another way just read in a cache and load hits all alike.
+    static func reads(label: String, rounds: Int) throws {
+        let edges = GraphSizes.all.first { $0.label == label }!.edges
+        let scenario = Scenarios.documents(edges: edges, requests: 5_000)
+        let graph = try GraphFixture.open(scenario, path: GraphSizes.path(label))
+        try GraphFixture.enableClosures(graph)
+        let authorizer = Authorizer(bundle: scenario.bundle())
+        let readers = try (0..<4).map { _ in try graph.reader(tenant: GraphFixture.tenant) }
+        for reader in readers { reader.reset() }
+        let nowhere = EntityUID(type: "Folder", id: "none")
+        var samples: [[UInt64]] = [[], [], [], []]
+        var sink = 0
+        for round in 0..<(rounds + 1) {
+            for way in 0..<4 {
+                let reader = readers[way]
+                for request in scenario.requests {
+                    let t0 = monotonicNanoseconds()
+                    switch way {
+                    case 0:
+                        sink &+= try reader.read { try $0.hasAttribute("owner", of: request.resource) ? 1 : 0 }
+                    case 1:
+                        sink &+= try reader.read { try ($0.hasAttribute("owner", of: request.resource) ? 1 : 0) + ($0.hasAttribute("workspace", of: request.principal) ? 1 : 0) }
+                    case 2:
+                        sink &+= try reader.read { store in
+                            var n = try store.hasAttribute("owner", of: request.resource) ? 1 : 0
+                            n += try store.hasAttribute("workspace", of: request.principal) ? 1 : 0
+                            n += try store.closureContains(request.resource, ancestor: nowhere, maxDepth: 64) == true ? 1 : 0
+                            n += try store.closureContains(request.principal, ancestor: nowhere, maxDepth: 64) == true ? 1 : 0
+                            return n
+                        }
+                    default:
+                        sink &+= try reader.read { authorizer.authorize(request, graph: $0, mode: .fast) }.decision == .allow ? 1 : 0
+                    }
+                    let t = monotonicNanoseconds() - t0
+                    if round > 0 { samples[way].append(t) }  // round 0 warms up
+                }
+            }
+        }
+        for (way, name) in ["resource record", "+ principal record", "+ both closures", "decision"].enumerated() {
+            let s = Summary(samples[way])
+            print("documents \(label) \(name): n=\(s.count) p50=\(s.p50) ns p90=\(s.p90) ns p99=\(s.p99) ns mean=\(Int(s.mean)) ns")
+        }
+        print("(checksum \(sink))")
     }
 
     // MARK: batch (callgrind)
