@@ -28,13 +28,15 @@ struct ServeCommand: AsyncParsableCommand {
             header (--client-cert-header, URL-encoded PEM such as nginx's
             $ssl_client_escaped_cert) believed; from any other peer it is ignored and logged.
 
-            Performance switches (environment only, both on by default; the answers
+            Performance switches (environment only, all on by default; the answers
             are the same either way): ARBITER_NIO_EXECUTOR=0 keeps Swift's default
             executor instead of running async work on NIO's event loops;
             ARBITER_CHECK_FAST_PATH=0 sends every runtime check (check, check-batch)
             through the router instead of answering the common case (a bearer token
             already verified, a well-formed body, a decision) on the event loop that
-            read it (plain HTTP only; with TLS every request takes the router).
+            read it (plain HTTP only; with TLS every request takes the router);
+            ARBITER_BUFFERED_LOG=0 writes each log line at once instead of in batches
+            (within 100 ms; warnings at once; everything at a clean stop).
 
             The built-in policy folder is compiled at start; any error stops the start with
             its diagnostics. SIGHUP recompiles it and swaps it in if it compiles.
