@@ -165,14 +165,20 @@ struct ArbiterBench {
 
     // MARK: closures
 
-    /// Walk against closures on one graph, interleaved so that machine load and page-cache
-    /// state hit both alike: each round decides the same 5,000 requests once per way.
-    static func closures(label: String, rounds: Int) throws {
+    /// Scenario (b) on the GraphSize graph `label` (written if missing), with its
+    /// ancestor closures computed, and an authorizer for its rules.
+    static func documentsWithClosures(_ label: String) throws -> (Scenario, EntityGraph, Authorizer) {
         let edges = GraphSizes.all.first { $0.label == label }!.edges
         let scenario = Scenarios.documents(edges: edges, requests: 5_000)
         let graph = try GraphFixture.open(scenario, path: GraphSizes.path(label))
         try GraphFixture.enableClosures(graph)
-        let authorizer = Authorizer(bundle: scenario.bundle())
+        return (scenario, graph, Authorizer(bundle: scenario.bundle()))
+    }
+
+    /// Walk against closures on one graph, interleaved so that machine load and page-cache
+    /// state hit both alike: each round decides the same 5,000 requests once per way.
+    static func closures(label: String, rounds: Int) throws {
+        let (scenario, graph, authorizer) = try documentsWithClosures(label)
         let reader = try graph.reader(tenant: GraphFixture.tenant)
         reader.reset()
         var samples: [[UInt64]] = [[], []]
@@ -202,11 +208,7 @@ struct ArbiterBench {
     /// own record cache) and runs over all requests in turn, round after round, so that
     /// no way finds what another way just read in a cache and load hits all alike.
     static func reads(label: String, rounds: Int) throws {
-        let edges = GraphSizes.all.first { $0.label == label }!.edges
-        let scenario = Scenarios.documents(edges: edges, requests: 5_000)
-        let graph = try GraphFixture.open(scenario, path: GraphSizes.path(label))
-        try GraphFixture.enableClosures(graph)
-        let authorizer = Authorizer(bundle: scenario.bundle())
+        let (scenario, graph, authorizer) = try documentsWithClosures(label)
         let readers = try (0..<4).map { _ in try graph.reader(tenant: GraphFixture.tenant) }
         for reader in readers { reader.reset() }
         let nowhere = EntityUID(type: "Folder", id: "none")
