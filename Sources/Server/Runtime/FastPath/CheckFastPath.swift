@@ -77,6 +77,29 @@ final class CheckFastPath: Sendable {
         head.path == Self.batchPath ? maxBatchBodyBytes : maxCheckBodyBytes
     }
 
+    /// The request fields the answer reads, found in one pass over the fields (a subscript
+    /// per name is a pass per name, and showed in profiles); nil, so the router answers,
+    /// when one of them comes more than once (the subscript would join the values; the
+    /// router does, and answers as it always has).
+    static func headers(_ fields: HTTPFields) -> (authorization: String?, contentType: String?, requestId: String?)? {
+        var found: (authorization: String?, contentType: String?, requestId: String?) = (nil, nil, nil)
+        for field in fields {
+            switch field.name {
+            case .authorization:
+                guard found.authorization == nil else { return nil }
+                found.authorization = field.value
+            case .contentType:
+                guard found.contentType == nil else { return nil }
+                found.contentType = field.value
+            case RequestIDMiddleware.header:
+                guard found.requestId == nil else { return nil }
+                found.requestId = field.value
+            default: continue
+            }
+        }
+        return found
+    }
+
     /// The response to a buffered check request, or nil to hand it to the router.
     /// `contexts` is the connection's: the server-filled `context` of its last check,
     /// reused while it cannot differ.
@@ -85,13 +108,14 @@ final class CheckFastPath: Sendable {
     ) -> (HTTPResponse, ByteBuffer)? {
         let start = ContinuousClock.now
         let fields = head.headerFields
-        guard let authorization = fields[.authorization],
+        guard let read = Self.headers(fields),
+              let authorization = read.authorization,
               let token = BearerAuthenticator.bearerToken(authorization), !token.isEmpty,
               let verified = (try? verifier.cachedVerification(token)) ?? nil,
               // Bound tokens need the router's checks (RFC 8705, RFC 9449, device trust).
               verified.claims.cnf == nil, !verified.claims.isDeviceBound
         else { return nil }
-        if let type = fields[.contentType], !RequestBody.isJSON(type) { return nil }
+        if let type = read.contentType, !RequestBody.isJSON(type) { return nil }
         let batch = head.path == Self.batchPath
         guard let body, body.readableBytes > 0, body.readableBytes <= (batch ? maxBatchBodyBytes : maxCheckBodyBytes),
               let json = try? JSON.runtimeBody(Array(body.readableBytesView))
@@ -121,12 +145,16 @@ final class CheckFastPath: Sendable {
                 json, caller: caller, runtime: runtime, metrics: metrics, accept: { !$0.explain }, serverContext: serverContext)
         guard let writer = answer ?? nil else { return nil }
 
-        let incoming = fields[RequestIDMiddleware.header]
+        let incoming = read.requestId
         let requestId = incoming.flatMap(RequestIDMiddleware.isAcceptable) == true ? incoming! : RandomID.make(prefix: "req")
-        var headers: HTTPFields = [.contentType: "application/json", .contentLength: String(writer.bytes.count)]
-        headers[RequestIDMiddleware.header] = requestId
-        headers[.date] = date
-        if let serverName { headers[.server] = serverName }
+        // Appended, not set: each setter first searches the fields for the name.
+        var headers = HTTPFields()
+        headers.reserveCapacity(5)
+        headers.append(HTTPField(name: .contentType, value: "application/json"))
+        headers.append(HTTPField(name: .contentLength, value: String(writer.bytes.count)))
+        headers.append(HTTPField(name: RequestIDMiddleware.header, value: requestId))
+        headers.append(HTTPField(name: .date, value: date))
+        if let serverName { headers.append(HTTPField(name: .server, value: serverName)) }
         let buffer = ByteBuffer(bytes: writer.bytes)
 
         Self.answered.add(1, ordering: .relaxed)
