@@ -235,14 +235,16 @@ import Glibc
             #expect(CheckFastPath.answered.load(ordering: .relaxed) - before >= 3)
 
             // Checks in a row with one token on one connection share the server-filled
-            // context (rebuilt when the second turns: at most twice in 8 quick requests).
+            // context: rebuilt only when the second turns between two of them.
             let reusedBefore = ServerContextCache.reused.load(ordering: .relaxed)
+            let firstSecond = time(nil)
             for index in 0..<8 {
                 let bytes = Array(request("ctx\(index)", read).utf8)
                 let answer = try await RawHTTP.offPool { try connection.exchange(bytes, responses: 1) }
                 #expect(answer.first?.status == 200)
             }
-            #expect(ServerContextCache.reused.load(ordering: .relaxed) - reusedBefore >= 6)
+            let turns = Int(time(nil) - firstSecond) + 1
+            #expect(ServerContextCache.reused.load(ordering: .relaxed) - reusedBefore >= 8 - turns)
 
             // A request asking to close the connection goes to the router, and nothing
             // pipelined behind it is answered: the connection ends after its response.
