@@ -23,42 +23,48 @@ enum LogTimestamp {
 
     /// `%Y-%m-%dT%H:%M:%S%z` in local time.
     static func appendText(_ now: timespec, to out: inout [UInt8]) {
-        let second = Int(now.tv_sec)
-        localSecond.withLock { cache in
-            if cache.second != second {
-                var seconds = time_t(second)
-                var parts = tm()
-                localtime_r(&seconds, &parts)
-                var buffer = [Int8](repeating: 0, count: 64)
-                let count = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S%z", &parts)
-                cache = (second, buffer[..<count].map { UInt8(bitPattern: $0) })
-            }
-            out.append(contentsOf: cache.bytes)
+        appendSecond(now, localSecond, to: &out) { seconds in
+            var parts = tm()
+            localtime_r(&seconds, &parts)
+            var buffer = [Int8](repeating: 0, count: 64)
+            let count = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S%z", &parts)
+            return buffer[..<count].map { UInt8(bitPattern: $0) }
         }
     }
 
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC.
     static func appendJSON(_ now: timespec, to out: inout [UInt8]) {
-        let second = Int(now.tv_sec)
-        utcSecond.withLock { cache in
-            if cache.second != second {
-                var seconds = time_t(second)
-                var parts = tm()
-                gmtime_r(&seconds, &parts)
-                var bytes: [UInt8] = []
-                digits(Int(parts.tm_year) + 1900, 4, &bytes); bytes.append(UInt8(ascii: "-"))
-                digits(Int(parts.tm_mon) + 1, 2, &bytes); bytes.append(UInt8(ascii: "-"))
-                digits(Int(parts.tm_mday), 2, &bytes); bytes.append(UInt8(ascii: "T"))
-                digits(Int(parts.tm_hour), 2, &bytes); bytes.append(UInt8(ascii: ":"))
-                digits(Int(parts.tm_min), 2, &bytes); bytes.append(UInt8(ascii: ":"))
-                digits(Int(parts.tm_sec), 2, &bytes)
-                cache = (second, bytes)
-            }
-            out.append(contentsOf: cache.bytes)
+        appendSecond(now, utcSecond, to: &out) { seconds in
+            var parts = tm()
+            gmtime_r(&seconds, &parts)
+            var bytes: [UInt8] = []
+            digits(Int(parts.tm_year) + 1900, 4, &bytes); bytes.append(UInt8(ascii: "-"))
+            digits(Int(parts.tm_mon) + 1, 2, &bytes); bytes.append(UInt8(ascii: "-"))
+            digits(Int(parts.tm_mday), 2, &bytes); bytes.append(UInt8(ascii: "T"))
+            digits(Int(parts.tm_hour), 2, &bytes); bytes.append(UInt8(ascii: ":"))
+            digits(Int(parts.tm_min), 2, &bytes); bytes.append(UInt8(ascii: ":"))
+            digits(Int(parts.tm_sec), 2, &bytes)
+            return bytes
         }
         out.append(UInt8(ascii: "."))
         digits(Int(now.tv_nsec) / 1_000_000, 3, &out)
         out.append(UInt8(ascii: "Z"))
+    }
+
+    /// Appends the formatted second of `now`, formatting it (`format`) only when the
+    /// second differs from the one `cache` holds: lines come many per second.
+    private static func appendSecond(
+        _ now: timespec, _ cache: borrowing Mutex<(second: Int, bytes: [UInt8])>, to out: inout [UInt8],
+        _ format: (inout time_t) -> [UInt8]
+    ) {
+        let second = Int(now.tv_sec)
+        cache.withLock { cached in
+            if cached.second != second {
+                var seconds = time_t(second)
+                cached = (second, format(&seconds))
+            }
+            out.append(contentsOf: cached.bytes)
+        }
     }
 
     /// `value` (≥ 0) in decimal, zero-padded to at least `width` digits.
