@@ -67,6 +67,16 @@ import Glibc
         return fields
     }
 
+    /// Tenant `acme` with its policies active and an administrator token already in the
+    /// verifier's cache (the fast path only answers cached tokens).
+    static func acmeWithCachedAdminToken() async throws -> (RuntimeFixture, String) {
+        let f = try await RuntimeFixture()
+        try await f.activate("acme")
+        let admin = try await f.m.adminToken()
+        _ = try await f.services.tokenVerifier.verify(admin)
+        return (f, admin)
+    }
+
     @Test func theFieldsAnAnswerReadsAreFoundInOnePass() {
         var fields: HTTPFields = [.userAgent: "x", .authorization: "Bearer t", .accept: "*/*"]
         fields.append(HTTPField(name: HTTPField.Name("X-REQUEST-ID")!, value: "r-1"))
@@ -192,10 +202,7 @@ import Glibc
     /// Pipelined requests on one connection: a request the router answers (explain) and
     /// requests the fast path could answer behind it come back in the order sent.
     @Test func responsesKeepTheirOrderOnAConnection() async throws {
-        let f = try await RuntimeFixture()
-        try await f.activate("acme")
-        let admin = try await f.m.adminToken()
-        _ = try await f.services.tokenVerifier.verify(admin)
+        let (f, admin) = try await Self.acmeWithCachedAdminToken()
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let app = ArbiterApplication.make(services: f.services, configuration: f.m.app.configuration, logger: logger, checkFastPath: true)
@@ -261,10 +268,7 @@ import Glibc
     /// the router's line for the same request (`hb.request.id` was missing once), with the
     /// same values where they do not differ per request by design.
     @Test func theFastPathLogsTheRouterLine() async throws {
-        let f = try await RuntimeFixture()
-        try await f.activate("acme")
-        let admin = try await f.m.adminToken()
-        _ = try await f.services.tokenVerifier.verify(admin)
+        let (f, admin) = try await Self.acmeWithCachedAdminToken()
         let body = Self.json(["action": "read", "resource": ["type": "Document", "id": "doc-1"]])
         var lines: [Bool: [String: String]] = [:]
         for fastPath in [true, false] {
@@ -299,10 +303,7 @@ import Glibc
     /// (409) and is timed once in the evaluation histogram, not once here and once there;
     /// a reached revision is answered here, counted once too.
     @Test func aRevisionNotReachedIsEvaluatedOnce() async throws {
-        let f = try await RuntimeFixture()
-        try await f.activate("acme")
-        let admin = try await f.m.adminToken()
-        _ = try await f.services.tokenVerifier.verify(admin)
+        let (f, admin) = try await Self.acmeWithCachedAdminToken()
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let metrics = f.services.metrics
