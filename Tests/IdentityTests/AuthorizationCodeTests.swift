@@ -195,7 +195,7 @@ func expectCodeError(_ expected: AuthorizationCodeError, _ body: () async throws
             accessToken: nil, now: Date().addingTimeInterval(-2 * IDTokens.lifetime))
         let oldClaims = try #require(await hints.verify(old)).claims
         #expect(oldClaims.email == "admin@acme.example" && oldClaims.email_verified == false && oldClaims.name == nil)
-        #expect(await hints.verify(String(token.dropLast(2)) + "AA") == nil)
+        #expect(await hints.verify(tamperedSignature(token)) == nil)
         #expect(await hints.verify("garbage") == nil)
         let at = try await issuer.issue(client: c.client, tenantSlug: "acme", scopes: ["openid"])
         #expect(await hints.verify(at.token) == nil)

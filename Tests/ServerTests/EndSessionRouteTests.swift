@@ -6,6 +6,7 @@ import HummingbirdTesting
 import NIOCore
 import Store
 import Testing
+import TestSupport
 @testable import Server
 
 @Suite struct EndSessionRouteTests {
@@ -135,7 +136,7 @@ import Testing
             #expect(try !flow.services.sessions.isActive(tenantId: session.tenantId, id: session.id))
 
             // A tampered hint counts for nothing: no redirect.
-            let tampered = String(tokens.id.dropLast(3)) + "AAA"
+            let tampered = tamperedSignature(tokens.id)
             let refused = try await elsewhere.get(client, "/t/acme/connect/endsession", [
                 "id_token_hint": tampered, "post_logout_redirect_uri": CodeFlowApp.postLogout,
             ])
