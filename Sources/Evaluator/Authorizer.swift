@@ -133,7 +133,7 @@ public final class Authorizer {
             let actionID = isAction ? action.id : nil
             let resourceType = request.resource.type
             if let last = candidatesFor, CedarString.identical(last.resourceType, resourceType),
-               last.actionID == nil ? actionID == nil : actionID.map { CedarString.identical(last.actionID!, $0) } ?? false {
+               Self.identical(last.actionID, actionID) {
                 return
             }
             index.candidates(actionID: actionID, resourceType: resourceType, into: &candidates)
@@ -159,6 +159,15 @@ public final class Authorizer {
             depth += 1
         }
         index.candidates(actionIDs: actionIDs, resourceType: request.resource.type, into: &candidates)
+    }
+
+    /// `CedarString.identical` for optional ids: both absent, or both there and identical.
+    private static func identical(_ a: String?, _ b: String?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): true
+        case let (a?, b?): CedarString.identical(a, b)
+        default: false
+        }
     }
 
     private static func traceOutcome(_ outcome: VirtualMachine.Outcome) -> TraceEntry.Outcome {

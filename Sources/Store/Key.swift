@@ -266,9 +266,28 @@ extension Key {
     /// when the bytes there are not a string component. Strings of up to 15 UTF-8 bytes
     /// are stored inline by Swift, so decoding them allocates nothing.
     public static func decodeString(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> (String, next: Int)? {
+        guard let (end, escaped) = stringEnd(bytes, at: offset) else { return nil }
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[(offset + 1)..<end])
+        if !escaped { return (String(decoding: raw, as: UTF8.self), end + 1) }
+        var unescaped: [UInt8] = []
+        unescaped.reserveCapacity(raw.count)
+        var j = 0
+        while j < raw.count {
+            unescaped.append(raw[j])
+            j += raw[j] == 0x00 ? 2 : 1
+        }
+        return (String(decoding: unescaped, as: UTF8.self), end + 1)
+    }
+
+    /// Where the string component at `offset` ends: the position of its terminating 0x00
+    /// (the component's bytes follow its tag up to there; the next component starts one
+    /// after it) and whether it holds escaped 0x00 bytes. Nil when the bytes there are
+    /// not a string component. For callers that compare components as bytes without
+    /// decoding them.
+    @inline(__always)
+    public static func stringEnd(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> (terminator: Int, escaped: Bool)? {
         guard offset < bytes.count, bytes[offset] == stringTag else { return nil }
-        let start = offset + 1
-        var i = start
+        var i = offset + 1
         var escaped = false
         while i < bytes.count {
             if bytes[i] == 0x00 {
@@ -277,16 +296,7 @@ extension Key {
                     i += 2
                     continue
                 }
-                let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<i])
-                if !escaped { return (String(decoding: raw, as: UTF8.self), i + 1) }
-                var unescaped: [UInt8] = []
-                unescaped.reserveCapacity(raw.count)
-                var j = 0
-                while j < raw.count {
-                    unescaped.append(raw[j])
-                    j += raw[j] == 0x00 ? 2 : 1
-                }
-                return (String(decoding: unescaped, as: UTF8.self), i + 1)
+                return (i, escaped)
             }
             i += 1
         }

@@ -139,30 +139,12 @@ extension EntityGraph {
                offset + target.count == record.count || record[offset + target.count] != 0xFF {
                 return true
             }
-            guard let afterType = endOfString(record, at: offset),
-                  let afterID = endOfString(record, at: afterType)
+            guard let type = Key.stringEnd(record, at: offset),
+                  let id = Key.stringEnd(record, at: type.terminator + 1)
             else { throw AttributeCodec.corrupt }
-            offset = afterID
+            offset = id.terminator + 1
         }
         return false
-    }
-
-    /// Where the string component at `offset` (tag, escaped bytes, 0x00) ends.
-    @inline(__always)
-    private static func endOfString(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Int? {
-        guard offset < bytes.count, bytes[offset] == 0x02 else { return nil }
-        let base = bytes.baseAddress!
-        var i = offset + 1
-        while i < bytes.count {
-            guard let zero = memchr(base + i, 0, bytes.count - i) else { return nil }
-            let at = base.distance(to: UnsafeRawPointer(zero))
-            if at + 1 < bytes.count, bytes[at + 1] == 0xFF {
-                i = at + 2
-                continue
-            }
-            return at + 1
-        }
-        return nil
     }
 
     /// Calls `body` with each ancestor in a closure record; false when the record says
