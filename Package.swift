@@ -58,6 +58,8 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),
+            // The check fast path works on NIO's HTTP/1 parts (`CheckFastPathChannel`).
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             // `arbiter serve` installs NIO's event loops as Swift Concurrency's executor.
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "JWTKit", package: "jwt-kit"),
@@ -83,6 +85,7 @@ let package = Package(
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Store", "Identity", "Devices", "PolicyLang", "Evaluator", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
     ],
     swiftLanguageModes: [.v6]

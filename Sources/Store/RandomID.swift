@@ -6,8 +6,11 @@ public enum RandomID {
 
     public static func make(prefix: String) -> String {
         var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
+        return format(prefix: prefix, high: generator.next(), low: generator.next())
+    }
+
+    /// `prefix`, "_" and the 128 bits `high`:`low` in this type's base32 form.
+    public static func format(prefix: String, high: UInt64, low: UInt64) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(26)
         // 128 bits → 26 base32 digits (the last carries 3 bits).

@@ -5,6 +5,8 @@ import HummingbirdTesting
 import Identity
 import Logging
 import NIOCore
+import NIOHTTP1
+import Store
 import Testing
 import TestSupport
 @testable import Server
@@ -79,16 +81,34 @@ import Glibc
     }
 
     @Test func theFieldsAnAnswerReadsAreFoundInOnePass() {
-        var fields: HTTPFields = [.userAgent: "x", .authorization: "Bearer t", .accept: "*/*"]
-        fields.append(HTTPField(name: HTTPField.Name("X-REQUEST-ID")!, value: "r-1"))
+        // Names in any case, as HTTP/1.1 allows.
+        let fields = HTTPHeaders([("User-Agent", "x"), ("AUTHORIZATION", "Bearer t"), ("accept", "*/*"), ("X-REQUEST-ID", "r-1")])
         let found = CheckFastPath.headers(fields)
         #expect(found?.authorization == "Bearer t" && found?.requestId == "r-1" && found?.contentType == nil)
-        for name in [HTTPField.Name.authorization, .contentType, RequestIDMiddleware.header] {
+        for name in ["authorization", "Content-Type", "x-Request-Id"] {
             var twice = fields
-            twice.append(HTTPField(name: name, value: "a"))
-            twice.append(HTTPField(name: name, value: "b"))
+            twice.add(name: name, value: "a")
+            twice.add(name: name, value: "b")
             #expect(CheckFastPath.headers(twice) == nil, "\(name)")
         }
+        // Same length, one letter off; and a prefix.
+        #expect(CheckFastPath.headers(HTTPHeaders([("Authorizatiom", "Bearer t"), ("X-Request", "r")]))?.authorization == nil)
+        #expect(CheckFastPath.named("Content-Type", "content-type") && !CheckFastPath.named("Content-Typ", "content-type"))
+        #expect(!CheckFastPath.named("Content_Type", "content-type"))
+    }
+
+    @Test func requestIdsOfAConnectionAreDistinctAndShapedAsEverywhere() {
+        var first = RequestIDSequence()
+        var second = RequestIDSequence()
+        var seen = Set<String>()
+        for _ in 0..<10_000 {
+            seen.insert(first.next())
+            seen.insert(second.next())
+        }
+        #expect(seen.count == 20_000)
+        let one = first.next()
+        #expect(one.hasPrefix("req_") && one.utf8.count == RandomID.make(prefix: "req").utf8.count)
+        #expect(RequestIDMiddleware.isAcceptable(one))
     }
 
     static func json(_ object: [String: Any]) -> [UInt8] {
@@ -262,6 +282,16 @@ import Glibc
             let answers = try await RawHTTP.offPool { try last.exchange(wireClosing, responses: 1) }
             #expect(answers.map { $0.headers["x-request-id"] ?? "?" } == ["c1"])
             #expect(try await RawHTTP.offPool { last.readsEndOfStream() })
+
+            // HTTP/1.0 is the router's too. Hummingbird answers the first request and
+            // refuses one pipelined behind it (400, then it ends the connection); the
+            // fast path would have answered both.
+            let old = request("h1", read).replacingOccurrences(of: " HTTP/1.1\r\n", with: " HTTP/1.0\r\n")
+            let ten = try RawHTTP(port: port)
+            let wireTen = Array((old + request("h2", read)).utf8)
+            let tenAnswers = try await RawHTTP.offPool { try ten.exchange(wireTen, responses: 2) }
+            #expect(tenAnswers.map(\.status) == [200, 400] && tenAnswers.first?.headers["x-request-id"] == "h1")
+            #expect(try await RawHTTP.offPool { ten.readsEndOfStream() })
         }
     }
 

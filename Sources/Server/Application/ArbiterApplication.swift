@@ -191,7 +191,7 @@ public enum ArbiterApplication {
         var server = services.tls.serverBuilder
         if checkFastPath ?? CheckFastPath.enabledByEnvironment, services.tls.context == nil {
             let fastPath = CheckFastPath(services: services, configuration: configuration, logger: logger, serverName: serverName)
-            server = .http1(configuration: .init(additionalChannelHandlers: [CheckFastPathHandler(fastPath: fastPath)]))
+            server = .checkFastPath(fastPath)
         }
         return Application(
             router: makeRouter(services: services, configuration: configuration),

@@ -30,15 +30,9 @@ struct RuntimeCaller {
     }
 
     func serverContext(_ request: Request, _ context: ArbiterRequestContext, services: ArbiterApplication.Services) -> ServerContext {
-        serverContext(
-            peer: context.peerAddress, headers: request.headers, trustedProxies: services.tls.trustedProxies,
-            device: services.runtime.device)
-    }
-
-    func serverContext(
-        peer: SocketAddress?, headers: HTTPFields, trustedProxies: TrustedProxies, device: (any DeviceContextProvider)?
-    ) -> ServerContext {
-        ServerContext(token: token, peer: peer, headers: headers, trustedProxies: trustedProxies, device: device)
+        ServerContext(
+            token: token, peer: context.peerAddress, forwardedFor: { request.headers[ServerContext.forwardedForHeader] },
+            trustedProxies: services.tls.trustedProxies, device: services.runtime.device)
     }
 
     /// The engine request of one check: the principal (own, or named with the capability

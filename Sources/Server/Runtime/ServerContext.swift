@@ -21,7 +21,10 @@ struct ServerContext: Sendable {
 
     var values: [String: Value]
 
-    init(token: VerifiedAccessToken, peer: SocketAddress?, headers: HTTPFields, trustedProxies: TrustedProxies,
+    /// `forwardedFor`: the request's `X-Forwarded-For` (its fields joined by commas), read
+    /// only when the peer is a trusted proxy. A function, not fields, so the router (HTTP
+    /// types) and the check fast path (NIO's HTTP/1 head) each read their own.
+    init(token: VerifiedAccessToken, peer: SocketAddress?, forwardedFor: () -> String?, trustedProxies: TrustedProxies,
          device: (any DeviceContextProvider)?, now: Date = Date()) {
         var tokenRecord: [String: Value] = [
             "scopes": .set(Set(token.scopes.map(Value.string))),
@@ -30,7 +33,7 @@ struct ServerContext: Sendable {
         if let session = token.claims.session_id { tokenRecord["sessionId"] = .string(session) }
         if let authTime = token.claims.auth_time { tokenRecord["authTime"] = .long(authTime) }
         values = ["token": .record(tokenRecord), "now": .long(Int64(now.timeIntervalSince1970))]
-        if let ip = Self.clientIP(peer: peer, headers: headers, trustedProxies: trustedProxies) { values["ip"] = .ipaddr(ip) }
+        if let ip = Self.clientIP(peer: peer, forwardedFor: forwardedFor, trustedProxies: trustedProxies) { values["ip"] = .ipaddr(ip) }
         if let device = device?.deviceContext(for: token) { values["device"] = device }
     }
 
@@ -41,9 +44,11 @@ struct ServerContext: Sendable {
         return callerContext.merging(values) { _, server in server }
     }
 
-    static func clientIP(peer: SocketAddress?, headers: HTTPFields, trustedProxies: TrustedProxies) -> IPAddress? {
+    static let forwardedForHeader = HTTPField.Name("X-Forwarded-For")!
+
+    static func clientIP(peer: SocketAddress?, forwardedFor: () -> String?, trustedProxies: TrustedProxies) -> IPAddress? {
         var text = peer?.ipAddress
-        if trustedProxies.contains(peer), let forwarded = headers[HTTPField.Name("X-Forwarded-For")!],
+        if trustedProxies.contains(peer), let forwarded = forwardedFor(),
            let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty, last.count <= 64 {
             text = last
         }

@@ -1,6 +1,7 @@
 import Evaluator
 import Foundation
 import HTTPTypes
+import NIOHTTP1
 import Hummingbird
 import Identity
 import Logging
@@ -35,7 +36,7 @@ final class CheckFastPath: Sendable {
     let serverName: String?
     /// The header a trusted proxy forwards client certificates in: such a request goes to
     /// the router, whose `ClientCertificateMiddleware` reads (or refuses) it.
-    let clientCertificateHeader: HTTPField.Name
+    let clientCertificateHeader: String
     /// The body limits of the routes (as `CheckRoutes` computes them); a longer body goes
     /// to the router (413).
     let maxCheckBodyBytes: Int
@@ -58,56 +59,70 @@ final class CheckFastPath: Sendable {
         trustedProxies = services.tls.trustedProxies
         self.logger = logger
         self.serverName = serverName
-        clientCertificateHeader = HTTPField.Name(configuration.clientCertificateHeader) ?? HTTPField.Name("X-SSL-Client-Cert")!
+        clientCertificateHeader = (HTTPField.Name(configuration.clientCertificateHeader) ?? HTTPField.Name("X-SSL-Client-Cert")!).rawName
         maxCheckBodyBytes = min(configuration.maxBodyBytes, CheckRoutes.maxCheckBodyBytes)
         maxBatchBodyBytes = min(max(configuration.maxBodyBytes, CheckRoutes.maxCheckBodyBytes), CheckRoutes.maxBatchBodyBytes)
     }
 
-    /// Whether a request head may be answered here once its body is in: a check route,
-    /// nothing that changes how the connection or the request is handled.
-    func isCandidate(_ head: HTTPRequest) -> Bool {
-        guard head.method == .post, head.path == Self.path || head.path == Self.batchPath else { return false }
-        let fields = head.headerFields
-        if let connection = fields[.connection], connection.lowercased() != "keep-alive" { return false }
-        return fields[.expect] == nil && fields[clientCertificateHeader] == nil
+    /// Whether a request head may be answered here once its body is in: a check route over
+    /// HTTP/1.1, nothing that changes how the connection or the request is handled.
+    func isCandidate(_ head: HTTPRequestHead) -> Bool {
+        guard head.method == .POST, head.version == .http1_1, head.uri == Self.path || head.uri == Self.batchPath else { return false }
+        let fields = head.headers
+        let connection = fields["connection"]
+        if connection.count > 1 || connection.first.map({ $0.lowercased() != "keep-alive" }) == true { return false }
+        return !fields.contains(name: "expect") && !fields.contains(name: clientCertificateHeader)
     }
 
     /// The most body bytes held for a candidate (its route's limit).
-    func maxBodyBytes(_ head: HTTPRequest) -> Int {
-        head.path == Self.batchPath ? maxBatchBodyBytes : maxCheckBodyBytes
+    func maxBodyBytes(_ head: HTTPRequestHead) -> Int {
+        head.uri == Self.batchPath ? maxBatchBodyBytes : maxCheckBodyBytes
     }
 
-    /// The request fields the answer reads, found in one pass over the fields (a subscript
+    /// The request fields the answer reads, found in one pass over the fields (a lookup
     /// per name is a pass per name, and showed in profiles); nil, so the router answers,
-    /// when one of them comes more than once (the subscript would join the values; the
+    /// when one of them comes more than once (HTTP types would join the values; the
     /// router does, and answers as it always has).
-    static func headers(_ fields: HTTPFields) -> (authorization: String?, contentType: String?, requestId: String?)? {
+    static func headers(_ fields: HTTPHeaders) -> (authorization: String?, contentType: String?, requestId: String?)? {
         var found: (authorization: String?, contentType: String?, requestId: String?) = (nil, nil, nil)
-        for field in fields {
-            switch field.name {
-            case .authorization:
+        for (name, value) in fields {
+            if Self.named(name, "authorization") {
                 guard found.authorization == nil else { return nil }
-                found.authorization = field.value
-            case .contentType:
+                found.authorization = value
+            } else if Self.named(name, "content-type") {
                 guard found.contentType == nil else { return nil }
-                found.contentType = field.value
-            case RequestIDMiddleware.header:
+                found.contentType = value
+            } else if Self.named(name, "x-request-id") {
                 guard found.requestId == nil else { return nil }
-                found.requestId = field.value
-            default: continue
+                found.requestId = value
             }
         }
         return found
     }
 
+    /// Whether a field name is `lowercased` (given in lowercase ASCII), in any case.
+    @inline(__always)
+    static func named(_ name: String, _ lowercased: StaticString) -> Bool {
+        var name = name
+        return name.withUTF8 { bytes in
+            guard bytes.count == lowercased.utf8CodeUnitCount else { return false }
+            let expected = lowercased.utf8Start
+            // `| 0x20` lowercases ASCII letters. The names asked for hold only letters and
+            // '-', onto which no other byte allowed in a field name folds.
+            for index in 0..<bytes.count where bytes[index] | 0x20 != expected[index] { return false }
+            return true
+        }
+    }
+
     /// The response to a buffered check request, or nil to hand it to the router.
-    /// `contexts` is the connection's: the server-filled `context` of its last check,
-    /// reused while it cannot differ.
+    /// `contexts` and `requestIds` are the connection's: the server-filled `context` of
+    /// its last check, reused while it cannot differ, and its request ids.
     func answer(
-        _ head: HTTPRequest, body: ByteBuffer?, peer: SocketAddress?, date: String, contexts: inout ServerContextCache
-    ) -> (HTTPResponse, ByteBuffer)? {
+        _ head: HTTPRequestHead, body: ByteBuffer?, peer: SocketAddress?, date: String, contexts: inout ServerContextCache,
+        requestIds: inout RequestIDSequence
+    ) -> (HTTPResponseHead, ByteBuffer)? {
         let start = ContinuousClock.now
-        let fields = head.headerFields
+        let fields = head.headers
         guard let read = Self.headers(fields),
               let authorization = read.authorization,
               let token = BearerAuthenticator.bearerToken(authorization), !token.isEmpty,
@@ -116,7 +131,7 @@ final class CheckFastPath: Sendable {
               verified.claims.cnf == nil, !verified.claims.isDeviceBound
         else { return nil }
         if let type = read.contentType, !RequestBody.isJSON(type) { return nil }
-        let batch = head.path == Self.batchPath
+        let batch = head.uri == Self.batchPath
         guard let body, body.readableBytes > 0, body.readableBytes <= (batch ? maxBatchBodyBytes : maxCheckBodyBytes),
               let json = try? JSON.runtimeBody(Array(body.readableBytesView))
         else { return nil }
@@ -135,7 +150,8 @@ final class CheckFastPath: Sendable {
         }
         func serverContext() -> ServerContext {
             contexts.context(
-                token: token, verified: verified, peer: peer, headers: fields, trustedProxies: trustedProxies, device: runtime.device)
+                token: token, verified: verified, peer: peer, forwardedFor: { Self.joined(fields["x-forwarded-for"]) },
+                trustedProxies: trustedProxies, device: runtime.device)
         }
         let answer = batch
             ? try? CheckRoutes.answerBatch(
@@ -146,15 +162,15 @@ final class CheckFastPath: Sendable {
         guard let writer = answer ?? nil else { return nil }
 
         let incoming = read.requestId
-        let requestId = incoming.flatMap(RequestIDMiddleware.isAcceptable) == true ? incoming! : RandomID.make(prefix: "req")
-        // Appended, not set: each setter first searches the fields for the name.
-        var headers = HTTPFields()
+        let requestId = incoming.flatMap(RequestIDMiddleware.isAcceptable) == true ? incoming! : requestIds.next()
+        // The names as the router's answers spell them (HTTP types' canonical names).
+        var headers = HTTPHeaders()
         headers.reserveCapacity(5)
-        headers.append(HTTPField(name: .contentType, value: "application/json"))
-        headers.append(HTTPField(name: .contentLength, value: String(writer.bytes.count)))
-        headers.append(HTTPField(name: RequestIDMiddleware.header, value: requestId))
-        headers.append(HTTPField(name: .date, value: date))
-        if let serverName { headers.append(HTTPField(name: .server, value: serverName)) }
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Content-Length", value: String(writer.bytes.count))
+        headers.add(name: "X-Request-Id", value: requestId)
+        headers.add(name: "Date", value: date)
+        if let serverName { headers.add(name: "Server", value: serverName) }
         let buffer = ByteBuffer(bytes: writer.bytes)
 
         Self.answered.add(1, ordering: .relaxed)
@@ -173,6 +189,11 @@ final class CheckFastPath: Sendable {
             "status": .stringConvertible(200),
             "duration_us": .stringConvertible(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000),
         ])
-        return (HTTPResponse(status: .ok, headerFields: headers), buffer)
+        return (HTTPResponseHead(version: .http1_1, status: .ok, headers: headers), buffer)
+    }
+
+    /// A field's values as HTTP types would give them: joined by ", "; nil when absent.
+    static func joined(_ values: [String]) -> String? {
+        values.isEmpty ? nil : values.joined(separator: ", ")
     }
 }

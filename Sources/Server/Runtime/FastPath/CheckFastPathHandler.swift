@@ -1,11 +1,12 @@
-import HTTPTypes
 import NIOCore
-import NIOHTTPTypes
+import NIOHTTP1
 
-/// A channel handler between HTTP part decoding and Hummingbird's request handling (one
-/// per connection, `HTTP1Channel.Configuration.additionalChannelHandlers`) that answers
+/// A channel handler right after NIO's HTTP/1 request decoder, before Hummingbird turns
+/// the parts into HTTP types (one per connection, `CheckFastPathChannel`), that answers
 /// check requests itself (`CheckFastPath`) and passes every other request through
-/// unchanged.
+/// unchanged. Sitting before that conversion, an answered request never pays for it
+/// either way (a request head into `HTTPFields`, the response head back: ≈6% of a
+/// check's server CPU in profiles).
 ///
 /// Responses stay in request order on a keep-alive connection: a request is answered here
 /// only when no request handed to the router is still waiting for its response (the
@@ -15,16 +16,16 @@ import NIOHTTPTypes
 /// and, when the fast path declines, handed on whole. Answers written here are flushed at
 /// the end of the read burst, so pipelined requests share one write.
 final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     private enum State {
         /// Between requests.
         case idle
         /// A candidate's head and body so far, held back from the router.
-        case holding(HTTPRequest, ByteBuffer?)
+        case holding(HTTPRequestHead, ByteBuffer?)
         /// The current request goes to the router, part by part, until its end.
         case passing
     }
@@ -40,6 +41,7 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var peer: SocketAddress?
     private var date = HTTPDate()
     private var contexts = ServerContextCache()
+    private var requestIds = RequestIDSequence()
 
     init(fastPath: CheckFastPath) {
         self.fastPath = fastPath
@@ -61,7 +63,7 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
             if routerPending == 0, !routerOnly, fastPath.isCandidate(head) {
                 state = .holding(head, nil)
             } else {
-                if head.headerFields[.connection]?.lowercased().contains("close") == true { routerOnly = true }
+                if head.headers["connection"].contains(where: { $0.lowercased().contains("close") }) { routerOnly = true }
                 state = .passing
                 routerPending += 1
                 context.fireChannelRead(data)
@@ -79,9 +81,10 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
             }
         case (.holding(let head, let held), .end(let trailers)):
             state = .idle
-            if trailers == nil, let (response, body) = fastPath.answer(head, body: held, peer: peer, date: date.now(), contexts: &contexts) {
+            if trailers == nil, let (response, body) = fastPath.answer(
+                head, body: held, peer: peer, date: date.now(), contexts: &contexts, requestIds: &requestIds) {
                 context.write(wrapOutboundOut(.head(response)), promise: nil)
-                context.write(wrapOutboundOut(.body(body)), promise: nil)
+                context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
                 context.write(wrapOutboundOut(.end(nil)), promise: nil)
                 needsFlush = true
             } else {
@@ -99,7 +102,7 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     /// Hands a held request's head and body to the router.
-    private func release(_ head: HTTPRequest, _ held: ByteBuffer?, context: ChannelHandlerContext) {
+    private func release(_ head: HTTPRequestHead, _ held: ByteBuffer?, context: ChannelHandlerContext) {
         routerPending += 1
         context.fireChannelRead(wrapInboundOut(.head(head)))
         if let held { context.fireChannelRead(wrapInboundOut(.body(held))) }

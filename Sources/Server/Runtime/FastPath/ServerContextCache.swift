@@ -1,5 +1,4 @@
 import Foundation
-import HTTPTypes
 import Identity
 import NIOCore
 import Synchronization
@@ -26,7 +25,7 @@ struct ServerContextCache {
     static let reused = Atomic<Int>(0)
 
     mutating func context(
-        token text: String, verified: VerifiedAccessToken, peer: SocketAddress?, headers: HTTPFields,
+        token text: String, verified: VerifiedAccessToken, peer: SocketAddress?, forwardedFor: () -> String?,
         trustedProxies: TrustedProxies, device: (any DeviceContextProvider)?, now: Date = Date()
     ) -> ServerContext {
         let second = Int64(now.timeIntervalSince1970)
@@ -34,7 +33,7 @@ struct ServerContextCache {
             Self.reused.add(1, ordering: .relaxed)
             return context
         }
-        let made = ServerContext(token: verified, peer: peer, headers: headers, trustedProxies: trustedProxies, device: device, now: now)
+        let made = ServerContext(token: verified, peer: peer, forwardedFor: forwardedFor, trustedProxies: trustedProxies, device: device, now: now)
         built += 1
         if device == nil || !verified.claims.isDeviceBound, !trustedProxies.contains(peer) {
             (token, self.second, context) = (text, second, made)
