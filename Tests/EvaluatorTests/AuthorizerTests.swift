@@ -213,7 +213,18 @@ import TestSupport
                 case 2: .equal(resources.randomElement(using: &rng)!)
                 default: .in(uid("Folder", "f1"))
                 }
-                let cond: Expr? = rng.next() % 2 == 0 ? nil : Expr.context["flag"]
+                // Conditions that start by testing the resource's type narrow the index
+                // (`DispatchIndex.testedResourceTypes`); `flag` may be a long, so a later
+                // conjunct can error, and that error must survive the narrowing.
+                let flag = Expr.context["flag"]
+                let typeTest = Expr.resource.isType(types.randomElement(using: &rng)!)
+                let cond: Expr? = switch rng.next() % 5 {
+                case 0: nil
+                case 1: flag
+                case 2: typeTest.and(flag)
+                case 3: typeTest.or(Expr.resource.isType(types.randomElement(using: &rng)!)).and(flag)
+                default: flag.and(typeTest)
+                }
                 rules.append(rule("r\(round)-\(i)", rng.next() % 3 == 0 ? .deny : .allow, actions: acts, resource: res, when: cond))
             }
             let bundle = try PolicyCompiler.compile(rules: rules)
@@ -230,8 +241,9 @@ import TestSupport
         }
     }
 
-    /// Each rule compiled alone (so the index has one rule and cannot skip anything
-    /// wrongly), combined with Cedar's decision rule.
+    /// Each rule compiled alone, with an index made from its scopes alone (so it cannot
+    /// skip anything wrongly, not even by the type tests its condition starts with),
+    /// combined with Cedar's decision rule.
     func bruteForce(_ rules: [Rule], _ req: Request) throws -> Decision {
         var denies: [String] = [], allows: [String] = [], errors: [RuleError] = []
         for r in rules {
@@ -239,7 +251,9 @@ import TestSupport
                              when: r.when, unless: r.unless, location: r.location)
             let actionMatches = r.actions.map { req.action.type == "Action" && $0.contains(req.action.id) } ?? true
             if !actionMatches { continue }
-            let d = try Authorizer(bundle: PolicyCompiler.compile(rules: [probe])).authorize(req, entities: sampleEntities)
+            let compiled = try PolicyCompiler.compile(rules: [probe])
+            let unnarrowed = PolicyBundle(symbols: compiled.symbols, rules: compiled.rules, index: DispatchIndex(rules: compiled.rules))
+            let d = Authorizer(bundle: unnarrowed).authorize(req, entities: sampleEntities)
             errors += d.errors
             if d.decision == .allow { if r.effect == .deny { denies.append(r.id) } else { allows.append(r.id) } }
         }

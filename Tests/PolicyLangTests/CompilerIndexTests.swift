@@ -97,4 +97,32 @@ import Testing
             }
         }
     }
+
+    /// A rule that pins no resource type but whose condition starts by testing it is a
+    /// candidate for those types only; any other shape of condition keeps it for every type.
+    @Test func aConditionStartingWithResourceTypeTestsNarrowsTheCandidates() throws {
+        let r = CAST.resource, p = CAST.principal
+        let flag = CAST.attr(p, "active")
+        let b = try PolicyCompiler.compile(rules: [
+            CAST.rule("or-of-types", actions: ["read"], when: CAST.and(CAST.and(
+                CAST.or(CAST.isType(r, "A"), CAST.or(CAST.isType(r, "B"), CAST.isType(r, "B"))), flag), flag)),
+            CAST.rule("single-type", .deny, when: CAST.isType(r, "A")),
+            CAST.rule("type-second", when: CAST.and(flag, CAST.isType(r, "A"))),
+            CAST.rule("type-with-in", when: CAST.isType(r, "A", in: CAST.entity("Tenant", "t"))),
+            CAST.rule("principal-type", when: CAST.isType(p, "A")),
+            CAST.rule("type-or-other", when: CAST.or(CAST.isType(r, "A"), flag)),
+            CAST.rule("scope-wins", resource: .type("C"), when: CAST.isType(r, "A")),
+            CAST.rule("no-condition"),
+        ])
+        let everywhere = ["type-second", "type-with-in", "principal-type", "type-or-other", "no-condition"]
+        #expect(ids(b, "read", "A") == ["single-type", "or-of-types"] + everywhere)
+        #expect(ids(b, "read", "B") == ["or-of-types"] + everywhere)
+        #expect(ids(b, "read", "C") == Array(everywhere.prefix(4)) + ["scope-wins", "no-condition"])
+        #expect(ids(b, "write", "B") == everywhere)
+        #expect(ids(b, nil, "A") == ["single-type"] + everywhere)
+        #expect(b.index.buckets[DispatchIndex.Key(action: "read", resourceType: "B")] == [1], "a type tested twice is indexed once")
+        // Stored bundles keep the buckets.
+        let reloaded = try BundleFormat.decode(BundleFormat.encode(b))
+        #expect(reloaded.index.candidates(actionID: "read", resourceType: "C") == b.index.candidates(actionID: "read", resourceType: "C"))
+    }
 }

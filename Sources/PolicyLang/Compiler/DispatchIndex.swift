@@ -7,6 +7,10 @@
 /// rule positions in evaluation order — deny rules first, each effect in source order —
 /// so a merge keeps that order and fast mode can stop at the first deny that holds.
 ///
+/// A rule whose scope pins no resource type but whose `when` starts by testing the
+/// resource's type (`(resource is A || resource is B) && …`) lands in those types' buckets
+/// (`testedResourceTypes`): for another type it could neither hold nor fail.
+///
 /// The index is exact on action ids — a rule is a candidate only for the actions it lists
 /// (an empty list: never) — and rules' chunks do not test the action again. Cedar's
 /// action scope is `action in [...]`, transitive over the Action entities' parents, so
@@ -49,7 +53,10 @@ public struct DispatchIndex: Sendable, Equatable {
         merged = Self.merge(buckets, order)
     }
 
-    public init(rules: [CompiledRule]) {
+    /// `conditionTypes[i]`, when given, are the resource types rule `i`'s `when` can hold
+    /// for at all (`testedResourceTypes`); a rule whose scope names no resource type goes
+    /// into those types' buckets instead of "any".
+    public init(rules: [CompiledRule], conditionTypes: [[String]?] = []) {
         let denies = rules.indices.filter { rules[$0].effect == .deny }
         let allows = rules.indices.filter { rules[$0].effect == .allow }
         order = (denies + allows).map { Int32($0) }
@@ -58,13 +65,41 @@ public struct DispatchIndex: Sendable, Equatable {
             let rule = rules[Int(ruleIndex)]
             // A rule naming the same action twice still goes into its bucket once.
             let actions: [String?] = rule.actions.map { Array(Set($0)).sorted() } ?? [nil]
+            let fromCondition = Int(ruleIndex) < conditionTypes.count ? conditionTypes[Int(ruleIndex)] : nil
+            let types: [String?] = rule.resourceType.map { [$0] } ?? fromCondition.map { Array(Set($0)).sorted() } ?? [nil]
             for action in actions {
-                buckets[Key(action: action, resourceType: rule.resourceType), default: []].append(Int32(position))
+                for type in types {
+                    buckets[Key(action: action, resourceType: type), default: []].append(Int32(position))
+                }
             }
         }
         self.buckets = buckets
         namesActions = buckets.keys.contains { $0.action != nil }
         merged = Self.merge(buckets, order)
+    }
+
+    /// The resource types a `when` condition can be true for, when its first conjunct is
+    /// `resource is T` or a disjunction of such tests (the built-in management rules
+    /// start so): for any other type that conjunct is false, `&&` stops there, and the
+    /// rule neither holds nor errors, so it need not be a candidate. Nil when the
+    /// condition does not start so. Only the first conjunct: a later one may be preceded
+    /// by one that errors, and an error must still be reported.
+    public static func testedResourceTypes(_ when: Expr?) -> [String]? {
+        guard var first = when else { return nil }
+        while case .binary(.and, let left, _) = first.kind { first = left }
+        func types(_ expr: Expr) -> [String]? {
+            switch expr.kind {
+            case .isType(let subject, let type, in: nil):
+                if case .variable(.resource) = subject.kind { return [type] }
+                return nil
+            case .binary(.or, let left, let right):
+                guard let a = types(left), let b = types(right) else { return nil }
+                return a + b
+            default:
+                return nil
+            }
+        }
+        return types(first)
     }
 
     private static func merge(_ buckets: [Key: [Int32]], _ order: [Int32]) -> [Key: [Int32]] {

@@ -15,19 +15,21 @@ public enum PolicyCompiler {
         var symbols = SymbolTable()
         var compiled: [CompiledRule] = []
         compiled.reserveCapacity(rules.count)
+        var conditionTypes: [[String]?] = []
         for rule in rules {
             let when = rule.when.map { ConstantFolding.fold(NameResolution.resolve($0, rule: rule.id, errors: &errors)) }
             let unless = rule.unless.map { ConstantFolding.fold(NameResolution.resolve($0, rule: rule.id, errors: &errors)) }
             var emitter = ChunkEmitter(ruleID: rule.id)
             emitter.emitRule(rule, when: when, unless: unless, symbols: &symbols)
             errors += emitter.errors
+            conditionTypes.append(DispatchIndex.testedResourceTypes(when))
             compiled.append(CompiledRule(
                 id: rule.id, effect: rule.effect, actions: rule.actions,
                 resourceType: CompiledRule.resourceType(of: rule.resource), chunk: emitter.chunk,
                 annotations: rule.annotations, location: rule.location))
         }
         if !errors.isEmpty { throw CompileErrors(errors) }
-        return PolicyBundle(symbols: symbols, rules: compiled, index: DispatchIndex(rules: compiled))
+        return PolicyBundle(symbols: symbols, rules: compiled, index: DispatchIndex(rules: compiled, conditionTypes: conditionTypes))
     }
 
     static func checkRuleIDs(_ rules: [Rule]) -> [CompileError] {
