@@ -98,6 +98,38 @@ final class CapturedStream: TextOutputStream, @unchecked Sendable {
         #expect(ours.split(separator: "\n").count == 6)
     }
 
+    /// The check fast path's access line, written without a metadata dictionary, is the
+    /// line `Logger.info` writes with the same metadata, in both formats, with and
+    /// without logger metadata of its own (one key also the line's).
+    @Test func theDirectAccessLineIsTheLoggersLine() {
+        let fields = CheckFastPath.accessLogFields(requestId: "req_7", path: CheckFastPath.path, microseconds: 95)
+        #expect(fields.map(\.key) == fields.map(\.key).sorted(), "the fast path hands its fields over in key order")
+        for format in [BufferedLogHandler.Format.text, .json] {
+            for loggerMetadata in [[:], ["client_id": "cli_1", "status": "overridden by the line's own"]] as [Logger.Metadata] {
+                let (direct, viaLogger) = Self.sameSecond {
+                    let first = CapturedLog(), second = CapturedLog()
+                    var handler = BufferedLogHandler(label: "arbiter", format: format, output: first.output)
+                    handler.metadata = loggerMetadata
+                    handler.log(level: .info, message: "request", sortedFields: fields, source: CheckFastPath.logSource)
+                    var logger = Logger(label: "arbiter") { BufferedLogHandler(label: $0, format: format, output: second.output) }
+                    for (key, value) in loggerMetadata { logger[metadataKey: key] = value }
+                    var metadata = Logger.Metadata()
+                    for field in fields { metadata[field.key] = .string(field.value) }
+                    // The source the fast path's own `Logger.info` call gets (its module).
+                    logger.info("request", metadata: metadata, source: "Server")
+                    return (first.text(), second.text())
+                }
+                #expect(direct == viaLogger && !direct.isEmpty, "\(format) \(loggerMetadata)")
+            }
+        }
+        // Below the handler's level nothing is written.
+        let captured = CapturedLog()
+        var quiet = BufferedLogHandler(label: "arbiter", format: .text, output: captured.output)
+        quiet.logLevel = .warning
+        quiet.log(level: .info, message: "request", sortedFields: fields, source: "Server")
+        #expect(captured.text().isEmpty)
+    }
+
     @Test func theJSONFormatIsJSONLogHandlers() throws {
         let captured = CapturedLog()
         var logger = Logger(label: "arbiter") { BufferedLogHandler(label: $0, format: .json, output: captured.output) }

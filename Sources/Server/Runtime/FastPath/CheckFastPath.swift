@@ -32,6 +32,9 @@ final class CheckFastPath: Sendable {
     let metrics: ArbiterMetrics
     let trustedProxies: TrustedProxies
     let logger: Logger
+    /// The logger's handler when it is `arbiter serve`'s: the access line then goes to it
+    /// directly, as the same bytes.
+    let bufferedLog: BufferedLogHandler?
     /// The `Server` header (`Application` configuration's `serverName`).
     let serverName: String?
     /// The header a trusted proxy forwards client certificates in: such a request goes to
@@ -58,6 +61,7 @@ final class CheckFastPath: Sendable {
         metrics = services.metrics
         trustedProxies = services.tls.trustedProxies
         self.logger = logger
+        bufferedLog = logger.handler as? BufferedLogHandler
         self.serverName = serverName
         clientCertificateHeader = (HTTPField.Name(configuration.clientCertificateHeader) ?? HTTPField.Name("X-SSL-Client-Cert")!).rawName
         maxCheckBodyBytes = min(configuration.maxBodyBytes, CheckRoutes.maxCheckBodyBytes)
@@ -175,22 +179,41 @@ final class CheckFastPath: Sendable {
 
         Self.answered.add(1, ordering: .relaxed)
         metrics.request(family: .authorization, status: 200, nanoseconds: ArbiterMetrics.nanoseconds(since: start))
-        let elapsed = ContinuousClock.now - start
-        // The same keys as the router's line for this request: Hummingbird's own request
-        // id (`hb.request.id`, which the router's per-request logger carries), the
-        // `request_id` of `RequestIDMiddleware` and `AccessLogMiddleware`'s own. (No
-        // `client_id`: the bearer middleware sets it on an inner copy of the context,
-        // which the access-log middleware outside it never sees.)
-        logger.info("request", metadata: [
-            "hb.request.id": .stringConvertible(RequestID()),
-            "request_id": .string(requestId),
-            "method": "POST",
-            "path": .string(batch ? Self.batchPath : Self.path),
-            "status": .stringConvertible(200),
-            "duration_us": .stringConvertible(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000),
-        ])
+        if logger.logLevel <= .info {
+            let elapsed = ContinuousClock.now - start
+            let fields = Self.accessLogFields(
+                requestId: requestId, path: batch ? Self.batchPath : Self.path,
+                microseconds: elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
+            if let bufferedLog {
+                bufferedLog.log(level: .info, message: "request", sortedFields: fields, source: Self.logSource)
+            } else {
+                var metadata = Logger.Metadata()
+                for field in fields { metadata[field.key] = .string(field.value) }
+                logger.info("request", metadata: metadata)
+            }
+        }
         return (HTTPResponseHead(version: .http1_1, status: .ok, headers: headers), buffer)
     }
+
+    /// The access-log line's fields, in key order (`BufferedLogHandler` writes them in
+    /// that order). The same keys as the router's line for this request: Hummingbird's
+    /// own request id (`hb.request.id`, which the router's per-request logger carries),
+    /// the `request_id` of `RequestIDMiddleware` and `AccessLogMiddleware`'s own. (No
+    /// `client_id`: the bearer middleware sets it on an inner copy of the context, which
+    /// the access-log middleware outside it never sees.)
+    static func accessLogFields(requestId: String, path: String, microseconds: Int64) -> [(key: String, value: String)] {
+        [
+            ("duration_us", String(microseconds)),
+            ("hb.request.id", RequestID().description),
+            ("method", "POST"),
+            ("path", path),
+            ("request_id", requestId),
+            ("status", "200"),
+        ]
+    }
+
+    /// The `[source]` of the line in the text format: this module, as `Logger.info` gives it.
+    static let logSource = String(#fileID.prefix { $0 != "/" })
 
     /// A field's values as HTTP types would give them: joined by ", "; nil when absent.
     static func joined(_ values: [String]) -> String? {
