@@ -228,6 +228,14 @@ public final class Environment: @unchecked Sendable {
         return (info.me_last_pgno + 1) * Int(stat.ms_psize)
     }
 
+    /// The id of the newest committed write transaction. Ids only grow, so a reader that
+    /// saw some state at snapshot id N knows nothing was written since while this is N.
+    public var lastCommittedID: Int {
+        var info = MDB_envinfo()
+        mdb_env_info(env, &info)
+        return info.me_last_txnid
+    }
+
     /// Reader slots in use in the lock table (all processes, including reusable snapshots).
     public var readerCount: Int {
         var info = MDB_envinfo()

@@ -15,6 +15,11 @@ public struct ReadTransaction: TransactionReading {
     public let environment: Environment
 }
 
+extension ReadTransaction {
+    /// The id of the snapshot this transaction reads (the last write committed before it).
+    public var snapshotID: Int { Int(mdb_txn_id(handle)) }
+}
+
 public struct WriteTransaction: TransactionReading {
     public let handle: OpaquePointer
     public let environment: Environment

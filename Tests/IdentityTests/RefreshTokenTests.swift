@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import Synchronization
 import Testing
 import TestSupport
 @testable import Identity
@@ -235,6 +236,44 @@ struct RefreshFixture {
         try await f.sessions.revoke(tenantId: f.session.tenantId, id: f.session.id, reason: "sign-out", actor: "test", now: f.now)
         await #expect(throws: TokenVerificationError.revoked) { try await verifier.verify(issued.token) }
         #expect(verifier.signatureVerifications == 1)  // the signature result was cached; revocation was not
+    }
+
+    /// The revocation reads of a cached token are skipped only while they cannot answer
+    /// differently: nothing committed since the snapshot that found it live, and its
+    /// session not yet at its end.
+    @Test func revocationReadsAreSkippedOnlyWhileNothingWasWrittenAndTheSessionLasts() async throws {
+        let f = try await RefreshFixture()
+        let first = try await userToken(f)
+        let second = try await userToken(f)
+        let clock = Mutex(f.now.addingTimeInterval(5))
+        // A huge leeway: the tokens outlive the session in this test.
+        let verifier = AccessTokenVerifier(
+            keys: f.oauth.keys, identity: f.oauth.identity, naming: f.oauth.naming, leeway: 60 * 24 * 3600,
+            clock: { clock.withLock { $0 } })
+        for token in [first.token, second.token] { _ = try await verifier.verify(token) }
+        #expect(try verifier.cachedVerification(first.token) != nil)
+        let reads = verifier.revocationChecks
+        for _ in 0..<3 { #expect(try verifier.cachedVerification(first.token) != nil) }
+        #expect(verifier.revocationChecks == reads, "nothing was written: no reads")
+
+        // Any commit, even an unrelated one: read once more, then skipped again.
+        _ = try await RefreshFixture.interactiveClient(f.oauth, name: "Unrelated")
+        #expect(try verifier.cachedVerification(first.token) != nil)
+        #expect(verifier.revocationChecks == reads + 1)
+        #expect(try verifier.cachedVerification(first.token) != nil)
+        #expect(verifier.revocationChecks == reads + 1)
+
+        // A revocation after skipped checks takes effect on the next one.
+        try await f.revocations.revoke(first.claims, tenantId: f.oauth.tenantId, actor: "test", now: f.now)
+        #expect(throws: TokenVerificationError.revoked) { try verifier.cachedVerification(first.token) }
+
+        // The session's end, with nothing written since the last check: refused.
+        #expect(try verifier.cachedVerification(second.token) != nil)
+        let beforeEnd = verifier.revocationChecks
+        #expect(try verifier.cachedVerification(second.token) != nil)
+        #expect(verifier.revocationChecks == beforeEnd)
+        clock.withLock { $0 = f.session.expiresAt.addingTimeInterval(1) }
+        #expect(throws: TokenVerificationError.revoked) { try verifier.cachedVerification(second.token) }
     }
 
     @Test func anExpiredSessionStopsItsAccessTokens() async throws {
