@@ -33,6 +33,34 @@ import TestSupport
         #expect(after.2)
     }
 
+    /// The revision a reader reports is its snapshot's: the same while nothing is
+    /// written, the new one after a write (it is read once per snapshot id).
+    @Test func theRevisionIsTheSnapshots() throws {
+        let dir = TemporaryDirectory()
+        let graph = try EntityGraph(environment: Store.Environment(path: dir.path))
+        let alice = Self.u("User", "alice")
+        func write(_ level: Int64) throws -> UInt64 {
+            try graph.environment.writeSync { txn in
+                try graph.upsert([Entity(uid: alice, attributes: ["level": .long(level)])], tenant: "t", in: txn)
+                return try txn.bumpRevision(tenant: "t")
+            }
+        }
+        let first = try write(1)
+        let reader = try graph.reader(tenant: "t")
+        reader.reset()
+        for _ in 0..<3 { #expect(try reader.read { try $0.revision() } == first) }
+        let second = try write(2)
+        #expect(second > first)
+        #expect(try reader.read { try $0.revision() } == second)
+        // Another tenant's write changes the snapshot, not this tenant's revision.
+        try graph.environment.writeSync { txn in
+            try graph.upsert([Entity(uid: alice, attributes: [:])], tenant: "other", in: txn)
+            try txn.bumpRevision(tenant: "other")
+        }
+        #expect(try reader.read { try $0.revision() } == second)
+        #expect(try reader.read { try $0.revision() } == graph.environment.read { try $0.revision(tenant: "t") })
+    }
+
     @Test func cachedRecordsAnswerRepeatsAndMissesAlike() throws {
         let dir = TemporaryDirectory()
         let graph = try EntityGraph(environment: Store.Environment(path: dir.path))

@@ -40,6 +40,9 @@ public final class GraphReader {
     /// What the caches' entries were found in: (snapshot id, map generation).
     private var cachedSnapshot = -1
     private var cachedMapGeneration = -1
+    /// The tenant's revision at `cachedSnapshot`: read once per snapshot id, not per
+    /// check (≈1.7% of a check's server CPU).
+    private var cachedRevision: UInt64?
     /// Whether `in` may read the tenant's precomputed ancestor closures when it keeps
     /// them (see `AncestorClosures.swift`); false always walks parent edges.
     public var usesAncestorClosures = true
@@ -93,6 +96,7 @@ public final class GraphReader {
             recentCount = 0
             recentNext = 0
             actionParents.removeAll(keepingCapacity: true)
+            cachedRevision = nil
             cachedSnapshot = snapshot
             cachedMapGeneration = mapGeneration
         }
@@ -102,6 +106,14 @@ public final class GraphReader {
     /// the next `renew`).
     public func reset() {
         transaction.reset()
+    }
+
+    /// The tenant's revision as of the current snapshot.
+    public func revision() throws -> UInt64 {
+        if let cachedRevision { return cachedRevision }
+        let revision = try transaction.transaction.revision(tenant: tenant)
+        cachedRevision = revision
+        return revision
     }
 
     /// The graph as of the current snapshot; valid until `reset()`.

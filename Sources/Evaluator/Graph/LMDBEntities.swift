@@ -22,7 +22,7 @@ public struct LMDBEntities: EntitySource {
     var tables: EntityGraph.Tables { reader.graph.tables }
 
     /// The revision this snapshot shows.
-    public func revision() throws -> UInt64 { try transaction.revision(tenant: tenant) }
+    public func revision() throws -> UInt64 { try reader.revision() }
 
     public func attribute(_ name: String, of entity: EntityUID) throws(EntitySourceError) -> AttributeLookup {
         guard let record = try reader.record(of: entity) else { return .noSuchEntity }

@@ -167,14 +167,14 @@ final class CheckFastPath: Sendable {
 
         let incoming = read.requestId
         let requestId = incoming.flatMap(RequestIDMiddleware.isAcceptable) == true ? incoming! : requestIds.next()
-        // The names as the router's answers spell them (HTTP types' canonical names).
+        // The names as the router's answers spell them.
         var headers = HTTPHeaders()
         headers.reserveCapacity(5)
-        headers.add(name: "Content-Type", value: "application/json")
-        headers.add(name: "Content-Length", value: String(writer.bytes.count))
-        headers.add(name: "X-Request-Id", value: requestId)
-        headers.add(name: "Date", value: date)
-        if let serverName { headers.add(name: "Server", value: serverName) }
+        headers.add(name: HTTPField.Name.contentType.rawName, value: "application/json")
+        headers.add(name: HTTPField.Name.contentLength.rawName, value: String(writer.bytes.count))
+        headers.add(name: RequestIDMiddleware.header.rawName, value: requestId)
+        headers.add(name: HTTPField.Name.date.rawName, value: date)
+        if let serverName { headers.add(name: HTTPField.Name.server.rawName, value: serverName) }
         let buffer = ByteBuffer(bytes: writer.bytes)
 
         Self.answered.add(1, ordering: .relaxed)
