@@ -49,11 +49,10 @@ public struct BufferedLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         // Values made strings here, outside the output's lock; `.string` ones are not copied.
+        let own = event.metadata ?? [:]
         var fields: [(key: String, value: String)] = []
-        let extra = event.metadata ?? [:]
-        fields.reserveCapacity(metadata.count + extra.count + 2)
-        for (key, value) in metadata where extra[key] == nil { fields.append((key, Self.text(value))) }
-        for (key, value) in extra { fields.append((key, Self.text(value))) }
+        fields.reserveCapacity(own.count + 2)
+        for (key, value) in own { fields.append((key, Self.text(value))) }
         if format == .text, let error = event.error {
             // As `StreamLogHandler` adds them (`JSONLogHandler` did not).
             fields.removeAll { $0.key == "error.message" || $0.key == "error.type" }
@@ -61,7 +60,7 @@ public struct BufferedLogHandler: LogHandler {
             fields.append(("error.type", String(reflecting: type(of: error))))
         }
         fields.sort { $0.key < $1.key }
-        write(level: event.level, message: event.message.description, fields: fields, source: event.source)
+        write(level: event.level, message: event.message.description, lineFields: fields, source: event.source)
     }
 
     /// What `log(event:)` writes for an event whose metadata are `sortedFields` (string
@@ -70,16 +69,17 @@ public struct BufferedLogHandler: LogHandler {
     /// so (`Logger.info` with a dictionary literal was ≈2% of a check's server CPU).
     func log(level: Logger.Level, message: String, sortedFields: [(key: String, value: String)], source: String) {
         guard level >= logLevel else { return }
-        var fields = sortedFields
-        if !metadata.isEmpty {
-            // The line's own keys win over the handler's, as in `log(event:)`.
-            for (key, value) in metadata where !sortedFields.contains(where: { $0.key == key }) { fields.append((key, Self.text(value))) }
-            fields.sort { $0.key < $1.key }
-        }
-        write(level: level, message: message, fields: fields, source: source)
+        write(level: level, message: message, lineFields: sortedFields, source: source)
     }
 
-    private func write(level: Logger.Level, message: String, fields: [(key: String, value: String)], source: String) {
+    /// Writes a line whose own fields are `lineFields` (sorted by key) with the handler's
+    /// metadata added; the line's own keys win.
+    private func write(level: Logger.Level, message: String, lineFields: [(key: String, value: String)], source: String) {
+        var fields = lineFields
+        if !metadata.isEmpty {
+            for (key, value) in metadata where !lineFields.contains(where: { $0.key == key }) { fields.append((key, Self.text(value))) }
+            fields.sort { $0.key < $1.key }
+        }
         let source = format == .text ? source : ""
         let now = LogTimestamp.now()
         let (label, format) = (self.label, self.format)

@@ -154,7 +154,7 @@ final class CheckFastPath: Sendable {
         }
         func serverContext() -> ServerContext {
             contexts.context(
-                token: token, verified: verified, peer: peer, forwardedFor: { Self.joined(fields["x-forwarded-for"]) },
+                token: token, verified: verified, peer: peer, forwardedFor: { Self.joined(fields[ServerContext.forwardedForHeader.rawName]) },
                 trustedProxies: trustedProxies, device: runtime.device)
         }
         let answer = batch
