@@ -307,6 +307,36 @@ import Glibc
         }
     }
 
+    /// The fast path writes its answer's bytes itself, past NIO's response encoder: they
+    /// must be the bytes the encoder writes for the router's answer (same status line,
+    /// fields, names, order and spelling), the `Date` value apart.
+    @Test func theAnswerHasTheRoutersBytes() async throws {
+        let (f, admin) = try await Self.acmeWithCachedAdminToken()
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let json = String(decoding: Self.json(["action": "read", "resource": ["type": "Document", "id": "doc-1"]]), as: UTF8.self)
+        let request = Array(("POST \(CheckFastPath.path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(admin)\r\n"
+            + "Content-Type: application/json\r\nX-Request-Id: same-1\r\nContent-Length: \(json.utf8.count)\r\n\r\n\(json)").utf8)
+        var answers: [RawHTTP.Response] = []
+        for fast in [true, false] {
+            let before = CheckFastPath.answered.load(ordering: .relaxed)
+            let app = ArbiterApplication.make(services: f.services, configuration: f.m.app.configuration, logger: logger, checkFastPath: fast)
+            answers += try await app.test(.live) { client in
+                let port = try #require(client.port)
+                return try await RawHTTP.offPool { try RawHTTP.exchange(port: port, request, responses: 1) }
+            }
+            if fast { #expect(CheckFastPath.answered.load(ordering: .relaxed) > before) }
+        }
+        try #require(answers.count == 2)
+        func withoutDate(_ head: String) -> String {
+            head.components(separatedBy: "\r\n").filter { !$0.hasPrefix("Date: ") }.joined(separator: "\r\n")
+        }
+        #expect(answers[0].head.hasPrefix("HTTP/1.1 200 OK\r\n") && answers[0].head.contains("\r\nDate: "))
+        #expect(withoutDate(answers[0].head) == withoutDate(answers[1].head))
+        #expect(answers[0].head.components(separatedBy: "\r\n").count == answers[1].head.components(separatedBy: "\r\n").count)
+        #expect(answers[0].body == answers[1].body)
+    }
+
     /// The access-log line of a check answered on the event loop carries the same keys as
     /// the router's line for the same request (`hb.request.id` was missing once), with the
     /// same values where they do not differ per request by design.
@@ -398,6 +428,8 @@ final class RawHTTP: @unchecked Sendable {
         var status: Int
         var headers: [String: String]
         var body: String
+        /// The status line and fields as sent, CRLF-separated, without the blank line.
+        var head: String
     }
 
     let socketFD: Int32
@@ -473,7 +505,7 @@ final class RawHTTP: @unchecked Sendable {
         let body = String(decoding: buffer[(end + 4)..<(end + 4 + length)], as: UTF8.self)
         buffer.removeFirst(end + 4 + length)
         let status = Int(lines[0].split(separator: " ").dropFirst().first ?? "") ?? 0
-        return Response(status: status, headers: headers, body: body)
+        return Response(status: status, headers: headers, body: body, head: lines.joined(separator: "\r\n"))
     }
 }
 
