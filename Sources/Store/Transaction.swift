@@ -39,6 +39,18 @@ extension TransactionReading {
         }
     }
 
+    /// `withValue` for a key already encoded elsewhere (a `KeyBuffer` kept between reads,
+    /// where a `Key` would allocate its bytes per read).
+    @inlinable
+    public func withValue<T>(_ table: Table, rawKey: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T? {
+        var k = MDB_val(mv_size: rawKey.count, mv_data: UnsafeMutableRawPointer(mutating: rawKey.baseAddress))
+        var v = MDB_val()
+        let rc = mdb_get(handle, table.dbi, &k, &v)
+        if rc == MDB_NOTFOUND { return nil }
+        try LMDBError.check(rc)
+        return try body(UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
+    }
+
     public func get(_ table: Table, _ key: Key) throws -> [UInt8]? {
         try withValue(table, key) { Array($0) }
     }

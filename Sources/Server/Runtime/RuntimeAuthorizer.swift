@@ -86,7 +86,7 @@ final class RuntimeAuthorizer: Sendable {
         if let atLeast, revision < atLeast { throw RevisionNotReached(requested: atLeast, current: revision) }
         return try body(Snapshot(
             tenant: tenant, revision: revision, entities: entities, builtIn: builtIn, tenantBundle: tenantAuthorizer,
-            identityTables: identityTables, bundles: bundles))
+            identityTables: identityTables, bundles: bundles, versionReader: worker.versionReader))
     }
 
     /// One snapshot of a tenant's graph and the authorizers for it; valid inside
@@ -99,6 +99,7 @@ final class RuntimeAuthorizer: Sendable {
         let tenantBundle: Authorizer?
         let identityTables: IdentityTables
         let bundles: TenantBundleStore
+        let versionReader: RuntimeVersionReader
 
         func decide(_ request: Evaluator.Request, explain: Bool, versions: RuntimeVersions.Pair) -> RuntimeDecision {
             let mode: AuthorizationMode = explain ? .explain : .complete
@@ -108,7 +109,8 @@ final class RuntimeAuthorizer: Sendable {
         }
 
         func versions(subjectId: String) throws -> RuntimeVersions.Pair {
-            try RuntimeVersions.effective(tenantId: tenant, subjectId: subjectId, tables: identityTables, bundles: bundles, in: entities.transaction)
+            try versionReader.effective(
+                tenantId: tenant, subjectId: subjectId, tables: identityTables, bundles: bundles, in: entities.transaction)
         }
     }
 
@@ -133,6 +135,7 @@ final class CheckWorker: @unchecked Sendable {
     private var tenants: [(tenant: String, authorizer: Authorizer)] = []
     /// Most recently used last.
     private var readers: [GraphReader] = []
+    let versionReader = RuntimeVersionReader()
 
     /// An authorizer for `program`, remade when a reload swapped the program.
     func authorizer(for program: Program) -> Authorizer {

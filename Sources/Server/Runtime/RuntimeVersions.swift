@@ -14,19 +14,11 @@ enum RuntimeVersions {
         var entVer: Int64
     }
 
-    /// Reads the counters inside the check's own read transaction: a point read and a
-    /// byte-level decode of `{"permVer":…,"entVer":…}` (no Foundation decoder for it), and
-    /// the policy epoch.
-    static func effective(
-        tenantId: String, subjectId: String, tables: IdentityTables, bundles: TenantBundleStore, in txn: some TransactionReading
-    ) throws -> Pair {
-        var own = try read(tables.subjectVersions, Key(.string(tenantId), .string(subjectId)), in: txn)
-        own.permVer &+= try bundles.policyEpoch(tenantId: tenantId, in: txn)
-        return own
-    }
-
-    private static func read(_ table: Table, _ key: Key, in txn: some TransactionReading) throws -> Pair {
-        let stored: Pair?? = try txn.withValue(table, key) { bytes -> Pair? in
+    /// The subject's own counters under its encoded (tenant id, subject id) key: a point
+    /// read and a byte-level decode of `{"permVer":…,"entVer":…}` (no Foundation decoder
+    /// for it). `RuntimeVersionReader` adds the policy epoch.
+    static func read(_ table: Table, rawKey: UnsafeRawBufferPointer, in txn: some TransactionReading) throws -> Pair {
+        let stored: Pair?? = try txn.withValue(table, rawKey: rawKey) { bytes -> Pair? in
             guard case .object(let members) = try? JSON.parse(Array(bytes), maxDepth: 2) else { return nil }
             var pair = Pair(permVer: 1, entVer: 1)
             for member in members {
@@ -39,7 +31,7 @@ enum RuntimeVersions {
         case .some(.some(let pair)): return pair
         case .some(.none):
             // Not the expected shape: fall back to the Identity decoder, which reports it.
-            let versions = try txn.getJSON(SubjectVersions.self, table, key) ?? .initial
+            let versions = try txn.getJSON(SubjectVersions.self, table, Key(encoded: Array(rawKey))) ?? .initial
             return Pair(permVer: versions.permVer, entVer: versions.entVer)
         case .none: return Pair(permVer: 1, entVer: 1)
         }
