@@ -3,16 +3,6 @@ import JWTKit
 import Store
 import Synchronization
 
-/// A verified access token: who it is for and what it allows.
-public struct VerifiedAccessToken: Sendable, Equatable {
-    public var tenantId: String
-    public var tenantSlug: String
-    public var subject: String
-    public var clientId: String
-    public var scopes: [String]
-    public var claims: AccessTokenClaims
-}
-
 public enum TokenVerificationError: Error, Equatable, Sendable {
     case malformed
     case wrongType
