@@ -172,6 +172,7 @@ import Glibc
             Case(name: "explain", token: admin, body: Self.json(["action": "read", "resource": doc1, "explain": true])),
             Case(name: "malformed JSON", token: admin, body: Array(#"{"action": "read""#.utf8)),
             Case(name: "not an object", token: admin, body: Array("[1, 2]".utf8)),
+            Case(name: "a field twice", token: admin, body: Array(#"{"action": "read", "action": "write"}"#.utf8)),
             Case(name: "empty body", token: admin, body: []),
             Case(name: "unknown field", token: admin, body: Self.json(["action": "read", "colour": "red"])),
             Case(name: "reserved context key", token: plain, body: Self.json(["action": "sync", "context": ["ip": "1.2.3.4"]])),
@@ -229,6 +230,7 @@ import Glibc
         let statuses = Dictionary(uniqueKeysWithValues: zip(cases.map(\.name), routed.map(\.status)))
         #expect(statuses["allow"] == 200 && statuses["explain"] == 200 && statuses["token not yet cached"] == 200)
         #expect(statuses["malformed JSON"] == 400 && statuses["unknown field"] == 400 && statuses["empty body"] == 400)
+        #expect(statuses["a field twice"] == 400)
         #expect(statuses["principal without the capability"] == 403 && statuses["revision not reached"] == 409)
         #expect(statuses["other media type"] == 415 && statuses["too large"] == 413)
         #expect(statuses["two request ids"] == 200 && statuses["lower-case header names"] == 200)

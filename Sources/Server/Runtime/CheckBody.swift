@@ -40,13 +40,9 @@ struct CheckBody {
         var context: [String: Value] = [:]
         var revision: String?
         var explain = false
-        var seen = Set<String>()
+        // No member appears twice: `JSON.parse` refuses duplicate names (a 400 before this).
         for (key, value) in members {
             let field = prefix + key
-            guard seen.insert(key).inserted else {
-                errors.append(FieldError(field: field, message: "appears twice"))
-                continue
-            }
             switch key {
             case "action":
                 action = actionUID(value, field: field, errors: &errors)
@@ -149,9 +145,13 @@ struct CheckBody {
     }
 
     static func isTypeName(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8(isTypeName)
+    }
+
+    private static func isTypeName(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var atStart = true
         var previousColon = false
-        let bytes = Array(text.utf8)
         guard !bytes.isEmpty else { return false }
         var index = 0
         while index < bytes.count {
@@ -177,6 +177,11 @@ struct CheckBody {
 extension JSON {
     /// The body of a runtime route as a JSON tree, depth-bounded; malformed JSON is a 400.
     static func runtimeBody(_ bytes: [UInt8]) throws -> JSON {
+        try bytes.withUnsafeBufferPointer { try runtimeBody($0) }
+    }
+
+    /// The same over a buffer the caller holds (the fast path's request body, uncopied).
+    static func runtimeBody(_ bytes: UnsafeBufferPointer<UInt8>) throws -> JSON {
         do throws(EntityJSONError) {
             return try JSON.parse(bytes, maxDepth: CheckBody.maxDepth)
         } catch {

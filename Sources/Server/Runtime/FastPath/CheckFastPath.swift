@@ -139,7 +139,7 @@ final class CheckFastPath: Sendable {
         if let type = read.contentType, !RequestBody.isJSON(type) { return nil }
         let batch = head.uri == Self.batchPath
         guard let body, body.readableBytes > 0, body.readableBytes <= (batch ? maxBatchBodyBytes : maxCheckBodyBytes),
-              let json = try? JSON.runtimeBody(Array(body.readableBytesView))
+              let json = try? body.withUnsafeReadableBytes({ try JSON.runtimeBody($0.assumingMemoryBound(to: UInt8.self)) })
         else { return nil }
         let caller = RuntimeCaller(token: verified)
         let (runtime, metrics, trustedProxies) = (self.runtime, self.metrics, self.trustedProxies)
