@@ -119,6 +119,14 @@ import Glibc
         #expect(!fastPath.isCandidate(head(.POST, CheckFastPath.path, [("x-ssl-client-cert", "abc")])))
     }
 
+    /// `hb.request.id` on the fast path's lines has the shape of Hummingbird's own.
+    @Test func logRequestIdsAreShapedAsHummingbirds() {
+        let theirs = RequestID().description
+        #expect(LogRequestID.format(0x0123_4567_89ab_cdef) == String(theirs.dropLast(16)) + "0123456789abcdef")
+        #expect(LogRequestID.format(1).hasSuffix("000000000000001") && LogRequestID.format(1).count == theirs.count)
+        #expect(LogRequestID.next() != LogRequestID.next())
+    }
+
     @Test func requestIdsOfAConnectionAreDistinctAndShapedAsEverywhere() {
         var first = RequestIDSequence()
         var second = RequestIDSequence()

@@ -166,6 +166,15 @@ import TestSupport
         #expect(Set(ids).count == 1000)
         #expect(ids.allSatisfy { $0.hasPrefix("ten_") && $0.count == 30 })
     }
+
+    /// The base32 form, least significant digit first (ids already stored keep their shape).
+    @Test func randomIDFormIsStable() {
+        #expect(RandomID.format(prefix: "req", high: 0, low: 0) == "req_" + String(repeating: "a", count: 26))
+        #expect(RandomID.format(prefix: "ten", high: 0, low: 1) == "ten_b" + String(repeating: "a", count: 25))
+        #expect(RandomID.format(prefix: "x", high: 0, low: 31 | 1 << 5) == "x_7b" + String(repeating: "a", count: 24))
+        #expect(RandomID.format(prefix: "", high: 1 << 63, low: 0) == "_" + String(repeating: "a", count: 25) + "e")
+        #expect(RandomID.format(prefix: "dev", high: .max, low: .max) == "dev_" + String(repeating: "7", count: 25) + "h")
+    }
 }
 
 @Suite struct DuplicateKeyTableTests {

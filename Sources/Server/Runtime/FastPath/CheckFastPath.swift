@@ -229,7 +229,7 @@ final class CheckFastPath: Sendable {
     static func accessLogFields(requestId: String, path: String, microseconds: Int64) -> [(key: String, value: String)] {
         [
             ("duration_us", String(microseconds)),
-            ("hb.request.id", RequestID().description),
+            ("hb.request.id", LogRequestID.next()),
             ("method", "POST"),
             ("path", path),
             ("request_id", requestId),
