@@ -3,6 +3,7 @@
 
     python3 Benchmarks/http-check/bench.py [--out DIR] [--duration S] [--warmup S]
         [--connections 1,16,64] [--cases raw,hb,hb-nio,check,check-router,batch] [--arbiter BIN]
+        [--rounds N] [--walk]
 
 Runs in one session on 127.0.0.1, one server at a time (the others stopped, so they do not
 share the two cores), each case at every connection count with wrk (2 threads, 1 for one
@@ -18,6 +19,14 @@ connection), after a warm-up:
   (2r) check-router — the same with ARBITER_CHECK_FAST_PATH=0: every check through
                   Hummingbird's router (the path before the check fast path)
   (3)  batch    — POST /api/runtime/authorization/check-batch with 20 checks a request
+
+The tenant keeps precomputed ancestor closures (`arbiter graph closures --enable`, the
+setting for hierarchies that `in` walks; the graph issue's headline figures use them too),
+so `in` is one read; `--walk` leaves them off, and `in` walks parent edges level by level.
+
+With `--rounds N` the whole sequence of cases runs N times, interleaved, and every cell is
+the median of its N runs: a shared VM's speed drifts by 20-30% over minutes, and cases run
+one after the other would each meet a different machine.
 
 Every case posts the same kind of bodies: the scenario's requests (4,000 of them), picked at
 random per request by post.lua, so that no server can answer from one cached request. The
@@ -158,7 +167,7 @@ def admin_token(url):
     return token.json()["access_token"]
 
 
-def set_up_arbiter(arbiter, data_dir, folder, port, out):
+def set_up_arbiter(arbiter, data_dir, folder, port, out, closures):
     """A fresh data dir: tenant, scenario (b) graph, policy bundle, client, token.
 
     The graph import and the client run as CLI commands while no server has the data dir
@@ -183,6 +192,10 @@ def set_up_arbiter(arbiter, data_dir, folder, port, out):
                     "--entities", str(entities), "--batch-size", "20000"],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     log(f"  imported in {time.time() - started:.1f} s")
+    if closures:
+        subprocess.run([str(arbiter), "graph", "closures", "--data-dir", str(data_dir), "--tenant", TENANT, "--enable"],
+                       check=True, stdout=subprocess.DEVNULL)
+        log("  ancestor closures on (`arbiter graph closures --enable`)")
     made = subprocess.run([str(arbiter), "admin", "create-client", "--data-dir", str(data_dir), "--tenant", TENANT,
                            "--name", "Load benchmark", "--purpose", "automation",
                            "--scopes", "arbiter.api arbiter.runtime.check tenant_context"],
@@ -337,6 +350,8 @@ def main():
     parser.add_argument("--cases", default="raw,hb,hb-nio,check,batch")
     parser.add_argument("--arbiter", default=str(REPO / ".build" / "release" / "arbiter"))
     parser.add_argument("--no-build", action="store_true", help="use the existing arbiter-bench for the scenario files")
+    parser.add_argument("--rounds", type=int, default=1, help="run the cases N times, interleaved; cells are medians")
+    parser.add_argument("--walk", action="store_true", help="no ancestor closures: `in` walks parent edges")
     args = parser.parse_args()
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -352,10 +367,37 @@ def main():
     data_dir = out / "data"
     if {"check", "check-router", "batch"} & set(cases):
         log("setting up Arbiter (fresh data dir)")
-        token = set_up_arbiter(arbiter, data_dir, folder, free_port(), out)
+        token = set_up_arbiter(arbiter, data_dir, folder, free_port(), out, closures=not args.walk)
         (out / "token.txt").write_text(token)
 
     log(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} before the runs")
+    runs = {}
+    for round_number in range(args.rounds):
+        if args.rounds > 1:
+            log(f"round {round_number + 1} of {args.rounds}")
+        for case, result in run_cases(cases, arbiter, data_dir, out, references, token, checks, check_bodies,
+                                      batch_bodies, connections, args).items():
+            runs.setdefault(case, []).append(result)
+    results = {case: medians(rounds, connections) for case, rounds in runs.items()}
+    load = os.getloadavg()
+    print(f"<!-- wrk {args.duration} s per cell after a {args.warmup} s warm-up"
+          f"{f', median of {args.rounds} interleaved rounds' if args.rounds > 1 else ''}; "
+          f"ancestor closures {'off' if args.walk else 'on'}; load average after: "
+          f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; nproc {os.cpu_count()} -->")
+    print(table(results, connections))
+
+
+def medians(rounds, connections):
+    """Per connection count, the median of each figure over the rounds."""
+    def median(values):
+        ordered = sorted(values)
+        middle = len(ordered) // 2
+        return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return {c: {key: median([r[c][key] for r in rounds]) for key in rounds[0][c]} for c in connections}
+
+
+def run_cases(cases, arbiter, data_dir, out, references, token, checks, check_bodies, batch_bodies, connections, args):
+    """Every case once, one server at a time."""
     results = {}
     for case in cases:
         port = free_port()
@@ -378,10 +420,7 @@ def main():
                                      connections, args.duration, args.warmup)
         finally:
             server.stop()
-    load = os.getloadavg()
-    print(f"<!-- wrk {args.duration} s per cell after a {args.warmup} s warm-up; load average after: "
-          f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; nproc {os.cpu_count()} -->")
-    print(table(results, connections))
+    return results
 
 
 if __name__ == "__main__":
