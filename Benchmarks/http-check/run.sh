@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # HTTP load benchmark of /api/runtime/authorization/check (issue 6), one command:
-#   Benchmarks/http-check/run.sh [bench.py options, e.g. --duration 10 --connections 1,16,64]
+#   Benchmarks/http-check/run.sh [bench.py options, e.g. --duration 10 --connections 1,16,64 --rounds 3]
 # Builds `arbiter` (release) and the reference servers of this folder (their own SwiftPM
 # package and .build, release), installs wrk if missing, then runs bench.py: raw SwiftNIO,
 # bare Hummingbird, Arbiter check and check-batch on scenario (b), on 127.0.0.1 only, and
