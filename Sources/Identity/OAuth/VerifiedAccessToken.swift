@@ -4,16 +4,18 @@
 /// from the verifier's cache to the caller, the server-filled context and the decision,
 /// and with some twenty strings and arrays inline every copy retained (and every end
 /// released) each of them, ≈3% of a check's server CPU in profiles. Boxed, a copy is one
-/// retain. Reads borrow the box's fields (`_read`), so reading `claims.exp` copies nothing;
-/// a write (rare: tests) puts a new box in place.
+/// retain. Reads borrow the box's fields (`_read`, inlinable: across modules a non-inlinable
+/// accessor made callers copy the whole claims to read one of them), so reading
+/// `claims.exp` copies nothing; a write (rare: tests) puts a new box in place.
 public struct VerifiedAccessToken: Sendable, Equatable {
-    private final class Box: Sendable {
-        let tenantId: String
-        let tenantSlug: String
-        let subject: String
-        let clientId: String
-        let scopes: [String]
-        let claims: AccessTokenClaims
+    @usableFromInline
+    final class Box: Sendable {
+        @usableFromInline let tenantId: String
+        @usableFromInline let tenantSlug: String
+        @usableFromInline let subject: String
+        @usableFromInline let clientId: String
+        @usableFromInline let scopes: [String]
+        @usableFromInline let claims: AccessTokenClaims
 
         init(tenantId: String, tenantSlug: String, subject: String, clientId: String, scopes: [String], claims: AccessTokenClaims) {
             self.tenantId = tenantId
@@ -25,34 +27,34 @@ public struct VerifiedAccessToken: Sendable, Equatable {
         }
     }
 
-    private var box: Box
+    @usableFromInline var box: Box
 
     public init(tenantId: String, tenantSlug: String, subject: String, clientId: String, scopes: [String], claims: AccessTokenClaims) {
         box = Box(tenantId: tenantId, tenantSlug: tenantSlug, subject: subject, clientId: clientId, scopes: scopes, claims: claims)
     }
 
     public var tenantId: String {
-        _read { yield box.tenantId }
+        @inlinable _read { yield box.tenantId }
         set { self = Self(tenantId: newValue, tenantSlug: tenantSlug, subject: subject, clientId: clientId, scopes: scopes, claims: claims) }
     }
     public var tenantSlug: String {
-        _read { yield box.tenantSlug }
+        @inlinable _read { yield box.tenantSlug }
         set { self = Self(tenantId: tenantId, tenantSlug: newValue, subject: subject, clientId: clientId, scopes: scopes, claims: claims) }
     }
     public var subject: String {
-        _read { yield box.subject }
+        @inlinable _read { yield box.subject }
         set { self = Self(tenantId: tenantId, tenantSlug: tenantSlug, subject: newValue, clientId: clientId, scopes: scopes, claims: claims) }
     }
     public var clientId: String {
-        _read { yield box.clientId }
+        @inlinable _read { yield box.clientId }
         set { self = Self(tenantId: tenantId, tenantSlug: tenantSlug, subject: subject, clientId: newValue, scopes: scopes, claims: claims) }
     }
     public var scopes: [String] {
-        _read { yield box.scopes }
+        @inlinable _read { yield box.scopes }
         set { self = Self(tenantId: tenantId, tenantSlug: tenantSlug, subject: subject, clientId: clientId, scopes: newValue, claims: claims) }
     }
     public var claims: AccessTokenClaims {
-        _read { yield box.claims }
+        @inlinable _read { yield box.claims }
         set { self = Self(tenantId: tenantId, tenantSlug: tenantSlug, subject: subject, clientId: clientId, scopes: scopes, claims: newValue) }
     }
 
