@@ -86,7 +86,7 @@ final class RuntimeAuthorizer: Sendable {
         if let atLeast, revision < atLeast { throw RevisionNotReached(requested: atLeast, current: revision) }
         return try body(Snapshot(
             tenant: tenant, revision: revision, entities: entities, builtIn: builtIn, tenantBundle: tenantAuthorizer,
-            identityTables: identityTables, bundles: bundles, versionReader: worker.versionReader))
+            runtime: self, versionReader: worker.versionReader))
     }
 
     /// One snapshot of a tenant's graph and the authorizers for it; valid inside
@@ -97,8 +97,9 @@ final class RuntimeAuthorizer: Sendable {
         let entities: LMDBEntities
         let builtIn: Authorizer
         let tenantBundle: Authorizer?
-        let identityTables: IdentityTables
-        let bundles: TenantBundleStore
+        /// For the tables the versions are read from: one reference, where copying
+        /// `IdentityTables` into every snapshot retained each of its tables.
+        let runtime: RuntimeAuthorizer
         let versionReader: RuntimeVersionReader
 
         func decide(_ request: Evaluator.Request, explain: Bool, versions: RuntimeVersions.Pair) -> RuntimeDecision {
@@ -110,7 +111,8 @@ final class RuntimeAuthorizer: Sendable {
 
         func versions(subjectId: String) throws -> RuntimeVersions.Pair {
             try versionReader.effective(
-                tenantId: tenant, subjectId: subjectId, tables: identityTables, bundles: bundles, in: entities.transaction)
+                tenantId: tenant, subjectId: subjectId, tables: runtime.identityTables, bundles: runtime.bundles,
+                in: entities.transaction)
         }
     }
 
