@@ -347,6 +347,38 @@ import Glibc
         #expect(answers[0].body == answers[1].body)
     }
 
+    /// NIO's response encoder pairs each response with its request's method (a HEAD answer
+    /// goes without a body). Fast answers must keep that pairing: a HEAD request for the
+    /// router after them on one connection gets a head only, and the answer after it
+    /// starts right behind that head.
+    @Test func aHeadAfterFastAnswersGetsNoBody() async throws {
+        let (f, admin) = try await Self.acmeWithCachedAdminToken()
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let app = ArbiterApplication.make(services: f.services, configuration: f.m.app.configuration, logger: logger, checkFastPath: true)
+        let json = String(decoding: Self.json(["action": "read", "resource": ["type": "Document", "id": "doc-1"]]), as: UTF8.self)
+        let check = "POST \(CheckFastPath.path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(admin)\r\n"
+            + "Content-Type: application/json\r\nContent-Length: \(json.utf8.count)\r\n\r\n\(json)"
+        let head = "HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        let before = CheckFastPath.answered.load(ordering: .relaxed)
+        let received = try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let connection = try RawHTTP(port: port)
+            // One at a time, so each check is answered on the fast path before the HEAD.
+            for _ in 0..<3 {
+                let answer = try await RawHTTP.offPool { try connection.exchange(Array(check.utf8), responses: 1) }
+                #expect(answer.first?.status == 200)
+            }
+            return try await RawHTTP.offPool { try connection.receive(Array((head + check).utf8), until: "\"decision\"") }
+        }
+        #expect(CheckFastPath.answered.load(ordering: .relaxed) - before >= 3)
+        // The HEAD's head, then at once the next answer's status line: no body between.
+        let parts = received.components(separatedBy: "\r\n\r\n")
+        // (Arbiter answers HEAD with 405 and the length a body would have had.)
+        #expect(parts.count >= 2 && parts[0].hasPrefix("HTTP/1.1 405") && parts[0].lowercased().contains("content-length:"), "\(received)")
+        #expect(parts.count >= 2 && parts[1].hasPrefix("HTTP/1.1 200 OK"), "\(received)")
+    }
+
     /// The access-log line of a check answered on the event loop carries the same keys as
     /// the router's line for the same request (`hb.request.id` was missing once), with the
     /// same values where they do not differ per request by design.
@@ -491,6 +523,19 @@ final class RawHTTP: @unchecked Sendable {
             buffer.append(contentsOf: chunk[..<received])
         }
         return responses
+    }
+
+    /// Sends `bytes` and reads, unparsed, until what came back holds `marker` (for
+    /// answers `parse` cannot frame, such as a HEAD's).
+    func receive(_ bytes: [UInt8], until marker: String) throws -> String {
+        _ = try exchange(bytes, responses: 0)
+        while !String(decoding: buffer, as: UTF8.self).contains(marker) {
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let received = chunk.withUnsafeMutableBytes { recv(socketFD, $0.baseAddress, $0.count, 0) }
+            guard received > 0 else { throw RawHTTPError.io("recv before \(marker)") }
+            buffer.append(contentsOf: chunk[..<received])
+        }
+        return String(decoding: buffer, as: UTF8.self)
     }
 
     /// True when the server closes the connection with nothing more sent.

@@ -35,9 +35,8 @@ final class CheckFastPath: Sendable {
     /// The logger's handler when it is `arbiter serve`'s: the access line then goes to it
     /// directly, as the same bytes.
     let bufferedLog: BufferedLogHandler?
-    /// The end of every answer's head: the `Server` field (`Application` configuration's
-    /// `serverName`) when there is one, and the blank line.
-    let responseEnd: [UInt8]
+    /// The `Server` header (`Application` configuration's `serverName`).
+    let serverName: String?
     /// The header a trusted proxy forwards client certificates in: such a request goes to
     /// the router, whose `ClientCertificateMiddleware` reads (or refuses) it.
     let clientCertificateHeader: String
@@ -63,7 +62,7 @@ final class CheckFastPath: Sendable {
         trustedProxies = services.tls.trustedProxies
         self.logger = logger
         bufferedLog = logger.handler as? BufferedLogHandler
-        responseEnd = Self.responseEnd(serverName: serverName)
+        self.serverName = serverName
         clientCertificateHeader = (HTTPField.Name(configuration.clientCertificateHeader) ?? HTTPField.Name("X-SSL-Client-Cert")!).rawName
         maxCheckBodyBytes = min(configuration.maxBodyBytes, CheckRoutes.maxCheckBodyBytes)
         maxBatchBodyBytes = min(max(configuration.maxBodyBytes, CheckRoutes.maxCheckBodyBytes), CheckRoutes.maxBatchBodyBytes)
@@ -119,14 +118,13 @@ final class CheckFastPath: Sendable {
         }
     }
 
-    /// The response to a buffered check request as the bytes of a whole HTTP/1.1 response
-    /// (status line, fields, body), or nil to hand it to the router. `contexts` and
-    /// `requestIds` are the connection's: the server-filled `context` of its last check,
-    /// reused while it cannot differ, and its request ids.
+    /// The response to a buffered check request, or nil to hand it to the router.
+    /// `contexts` and `requestIds` are the connection's: the server-filled `context` of
+    /// its last check, reused while it cannot differ, and its request ids.
     func answer(
         _ head: HTTPRequestHead, body: ByteBuffer?, peer: SocketAddress?, date: String, contexts: inout ServerContextCache,
         requestIds: inout RequestIDSequence, allocator: ByteBufferAllocator
-    ) -> ByteBuffer? {
+    ) -> (HTTPResponseHead, ByteBuffer)? {
         let start = ContinuousClock.now
         let fields = head.headers
         guard let read = Self.headers(fields),
@@ -189,35 +187,17 @@ final class CheckFastPath: Sendable {
         return response
     }
 
-    /// A 200 answer as the bytes `HTTPResponseEncoder` writes for the router's answer:
-    /// the same fields in the same order, named as the router spells them. Encoded here
-    /// in one buffer, written past the encoder (`CheckFastPathHandler`): building
-    /// `HTTPHeaders` and encoding three response parts was ≈5% of a check's server CPU.
-    /// Every value is one the server made (digits, a JSON media type, a request id of
-    /// `RequestIDMiddleware.isAcceptable`'s alphabet, an IMF-fixdate, the configured server
-    /// name), so none needs the encoder's field validation.
-    func response(body: [UInt8], requestId: String, date: String, allocator: ByteBufferAllocator) -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: Self.responseStart.count + 80 + requestId.utf8.count + responseEnd.count + body.count)
-        buffer.writeBytes(Self.responseStart)
-        buffer.writeString(String(body.count))
-        buffer.writeBytes(Self.requestIdField)
-        buffer.writeString(requestId)
-        buffer.writeBytes(Self.dateField)
-        buffer.writeString(date)
-        buffer.writeBytes(responseEnd)
-        buffer.writeBytes(body)
-        return buffer
-    }
-
-    private static let responseStart = Array((
-        "HTTP/1.1 200 OK\r\n\(HTTPField.Name.contentType.rawName): application/json\r\n"
-            + "\(HTTPField.Name.contentLength.rawName): ").utf8)
-    private static let requestIdField = Array("\r\n\(RequestIDMiddleware.header.rawName): ".utf8)
-    private static let dateField = Array("\r\n\(HTTPField.Name.date.rawName): ".utf8)
-
-    /// The `Server` field when there is one, and the blank line before the body.
-    static func responseEnd(serverName: String?) -> [UInt8] {
-        Array(((serverName.map { "\r\n\(HTTPField.Name.server.rawName): \($0)" } ?? "") + "\r\n\r\n").utf8)
+    /// A 200 answer's head and body: the fields the router's answer has, in its order,
+    /// named as it spells them.
+    func response(body: [UInt8], requestId: String, date: String, allocator: ByteBufferAllocator) -> (HTTPResponseHead, ByteBuffer) {
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(5)
+        headers.add(name: HTTPField.Name.contentType.rawName, value: "application/json")
+        headers.add(name: HTTPField.Name.contentLength.rawName, value: String(body.count))
+        headers.add(name: RequestIDMiddleware.header.rawName, value: requestId)
+        headers.add(name: HTTPField.Name.date.rawName, value: date)
+        if let serverName { headers.add(name: HTTPField.Name.server.rawName, value: serverName) }
+        return (HTTPResponseHead(version: .http1_1, status: .ok, headers: headers), allocator.buffer(bytes: body))
     }
 
     /// The access-log line's fields, in key order (`BufferedLogHandler` writes them in

@@ -42,9 +42,6 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var date = HTTPDate()
     private var contexts = ServerContextCache()
     private var requestIds = RequestIDSequence()
-    /// The response encoder's context (the handler nearest the socket): answers are
-    /// written from it as bytes. Without one (no such pipeline) everything goes to the router.
-    private var encoder: ChannelHandlerContext?
 
     init(fastPath: CheckFastPath) {
         self.fastPath = fastPath
@@ -52,11 +49,6 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     func handlerAdded(context: ChannelHandlerContext) {
         peer = context.channel.remoteAddress
-        encoder = try? context.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self)
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        encoder = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -68,7 +60,7 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
         let part = unwrapInboundIn(data)
         switch (state, part) {
         case (.idle, .head(let head)):
-            if routerPending == 0, !routerOnly, encoder != nil, fastPath.isCandidate(head) {
+            if routerPending == 0, !routerOnly, fastPath.isCandidate(head) {
                 state = .holding(head, nil)
             } else {
                 if head.headers["connection"].contains(where: { $0.lowercased().contains("close") }) { routerOnly = true }
@@ -89,13 +81,17 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
             }
         case (.holding(let head, let held), .end(let trailers)):
             state = .idle
-            if trailers == nil, let encoder, let response = fastPath.answer(
+            if trailers == nil, let (response, body) = fastPath.answer(
                 head, body: held, peer: peer, date: date.now(), contexts: &contexts, requestIds: &requestIds,
                 allocator: context.channel.allocator) {
-                // The whole response, already encoded, goes in from the encoder's place, so
-                // the encoder passes it by. It is between messages: this answers only while
-                // no router response is under way.
-                encoder.write(NIOAny(IOData.byteBuffer(response)), promise: nil)
+                // Through NIO's response encoder, never past it: the request decoder tells it
+                // each request's method, and it pairs every response head with the next one
+                // (a HEAD or CONNECT answer must go without a body). A response written past
+                // it left a method behind, so a later HEAD would have been answered with a
+                // body, and the queue grew with every answer.
+                context.write(wrapOutboundOut(.head(response)), promise: nil)
+                context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+                context.write(wrapOutboundOut(.end(nil)), promise: nil)
                 needsFlush = true
             } else {
                 release(head, held, context: context)
