@@ -3,7 +3,7 @@
 
     python3 Benchmarks/http-check/bench.py [--out DIR] [--duration S] [--warmup S]
         [--connections 1,16,64] [--cases raw,hb,hb-nio,check,check-router,batch] [--arbiter BIN]
-        [--rounds N] [--walk]
+        [--rounds N] [--closures]
 
 Runs in one session on 127.0.0.1, one server at a time (the others stopped, so they do not
 share the two cores), each case at every connection count with wrk (2 threads, 1 for one
@@ -20,9 +20,9 @@ connection), after a warm-up:
                   Hummingbird's router (the path before the check fast path)
   (3)  batch    — POST /api/runtime/authorization/check-batch with 20 checks a request
 
-The tenant keeps precomputed ancestor closures (`arbiter graph closures --enable`, the
-setting for hierarchies that `in` walks; the graph issue's headline figures use them too),
-so `in` is one read; `--walk` leaves them off, and `in` walks parent edges level by level.
+`in` walks parent edges level by level, as in every earlier table; with `--closures` the
+tenant keeps precomputed ancestor closures (`arbiter graph closures --enable`) and `in` is
+one read (no measurable difference on this scenario: BENCHMARKS.md).
 
 With `--rounds N` the whole sequence of cases runs N times, interleaved, and every cell is
 the median of its N runs: a shared VM's speed drifts by 20-30% over minutes, and cases run
@@ -351,7 +351,7 @@ def main():
     parser.add_argument("--arbiter", default=str(REPO / ".build" / "release" / "arbiter"))
     parser.add_argument("--no-build", action="store_true", help="use the existing arbiter-bench for the scenario files")
     parser.add_argument("--rounds", type=int, default=1, help="run the cases N times, interleaved; cells are medians")
-    parser.add_argument("--walk", action="store_true", help="no ancestor closures: `in` walks parent edges")
+    parser.add_argument("--closures", action="store_true", help="the tenant keeps ancestor closures: `in` is one read")
     args = parser.parse_args()
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -367,7 +367,7 @@ def main():
     data_dir = out / "data"
     if {"check", "check-router", "batch"} & set(cases):
         log("setting up Arbiter (fresh data dir)")
-        token = set_up_arbiter(arbiter, data_dir, folder, free_port(), out, closures=not args.walk)
+        token = set_up_arbiter(arbiter, data_dir, folder, free_port(), out, closures=args.closures)
         (out / "token.txt").write_text(token)
 
     log(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} before the runs")
@@ -382,7 +382,7 @@ def main():
     load = os.getloadavg()
     print(f"<!-- wrk {args.duration} s per cell after a {args.warmup} s warm-up"
           f"{f', median of {args.rounds} interleaved rounds' if args.rounds > 1 else ''}; "
-          f"ancestor closures {'off' if args.walk else 'on'}; load average after: "
+          f"ancestor closures {'on' if args.closures else 'off'}; load average after: "
           f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; nproc {os.cpu_count()} -->")
     print(table(results, connections))
 
