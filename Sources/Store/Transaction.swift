@@ -29,14 +29,7 @@ extension TransactionReading {
     /// Zero-copy read: calls `body` with the value's bytes in the map, or returns nil.
     @inlinable
     public func withValue<T>(_ table: Table, _ key: Key, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T? {
-        try key.bytes.withUnsafeBytes { keyBytes in
-            var k = MDB_val(mv_size: keyBytes.count, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
-            var v = MDB_val()
-            let rc = mdb_get(handle, table.dbi, &k, &v)
-            if rc == MDB_NOTFOUND { return nil }
-            try LMDBError.check(rc)
-            return try body(UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
-        }
+        try key.bytes.withUnsafeBytes { keyBytes in try withValue(table, rawKey: keyBytes, body) }
     }
 
     /// `withValue` for a key already encoded elsewhere (a `KeyBuffer` kept between reads,

@@ -6,7 +6,7 @@
 /// released) each of them, ≈3% of a check's server CPU in profiles. Boxed, a copy is one
 /// retain. Reads borrow the box's fields (`_read`, inlinable: across modules a non-inlinable
 /// accessor made callers copy the whole claims to read one of them), so reading
-/// `claims.exp` copies nothing; a write (rare: tests) puts a new box in place.
+/// `claims.exp` copies nothing. Read-only: nothing changes a token once verified.
 public struct VerifiedAccessToken: Sendable, Equatable {
     @usableFromInline
     final class Box: Sendable {
@@ -27,7 +27,7 @@ public struct VerifiedAccessToken: Sendable, Equatable {
         }
     }
 
-    @usableFromInline var box: Box
+    @usableFromInline let box: Box
 
     public init(tenantId: String, tenantSlug: String, subject: String, clientId: String, scopes: [String], claims: AccessTokenClaims) {
         box = Box(tenantId: tenantId, tenantSlug: tenantSlug, subject: subject, clientId: clientId, scopes: scopes, claims: claims)
@@ -35,27 +35,21 @@ public struct VerifiedAccessToken: Sendable, Equatable {
 
     public var tenantId: String {
         @inlinable _read { yield box.tenantId }
-        set { self = Self(tenantId: newValue, tenantSlug: tenantSlug, subject: subject, clientId: clientId, scopes: scopes, claims: claims) }
     }
     public var tenantSlug: String {
         @inlinable _read { yield box.tenantSlug }
-        set { self = Self(tenantId: tenantId, tenantSlug: newValue, subject: subject, clientId: clientId, scopes: scopes, claims: claims) }
     }
     public var subject: String {
         @inlinable _read { yield box.subject }
-        set { self = Self(tenantId: tenantId, tenantSlug: tenantSlug, subject: newValue, clientId: clientId, scopes: scopes, claims: claims) }
     }
     public var clientId: String {
         @inlinable _read { yield box.clientId }
-        set { self = Self(tenantId: tenantId, tenantSlug: tenantSlug, subject: subject, clientId: newValue, scopes: scopes, claims: claims) }
     }
     public var scopes: [String] {
         @inlinable _read { yield box.scopes }
-        set { self = Self(tenantId: tenantId, tenantSlug: tenantSlug, subject: subject, clientId: clientId, scopes: newValue, claims: claims) }
     }
     public var claims: AccessTokenClaims {
         @inlinable _read { yield box.claims }
-        set { self = Self(tenantId: tenantId, tenantSlug: tenantSlug, subject: subject, clientId: clientId, scopes: scopes, claims: newValue) }
     }
 
     public static func == (lhs: VerifiedAccessToken, rhs: VerifiedAccessToken) -> Bool {
