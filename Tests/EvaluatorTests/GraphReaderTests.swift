@@ -69,7 +69,10 @@ import TestSupport
         let long = Self.u("Doc", String(repeating: "z", count: 200))
         try graph.environment.writeSync { txn in
             try graph.upsert([Entity(uid: odd, attributes: ["n": .long(1)], parents: [long]),
-                              Entity(uid: long, attributes: ["n": .long(2)])], tenant: "t", in: txn)
+                              Entity(uid: long, attributes: ["n": .long(2)]),
+                              Entity(uid: Self.u("Doc", "many"), parents: (0..<6).map { Self.u("Group", "g\($0)") }),
+                              Entity(uid: Self.u("Doc", "four"), parents: (0..<4).map { Self.u("Group", "g\($0)") })],
+                             tenant: "t", in: txn)
         }
         try graph.read(tenant: "t") { entities in
             for _ in 0..<3 {
@@ -80,13 +83,20 @@ import TestSupport
                 #expect(try !entities.hasAttribute("n", of: Self.u("Doc", "a")))
                 #expect(try Self.parents(odd, entities) == [long])
             }
+            // Parent lists: none, within a cache slot's four, and beyond it, read again and again.
+            for _ in 0..<3 {
+                #expect(try Self.parents(long, entities) == [])
+                #expect(try Self.parents(Self.u("Doc", "a"), entities) == [])
+                #expect(try Self.parents(Self.u("Doc", "many"), entities) == (0..<6).map { Self.u("Group", "g\($0)") })
+                #expect(try Self.parents(Self.u("Doc", "four"), entities) == (0..<4).map { Self.u("Group", "g\($0)") })
+            }
             // More distinct entities than cache slots, then the first again.
             for i in 0..<20 { _ = try entities.attribute("n", of: Self.u("Doc", "x\(i)")) }
             #expect(try entities.attribute("n", of: odd) == .value(.long(1)))
         }
     }
 
-    /// The record cache and the action-parent cache outlive a snapshot only while no
+    /// The record cache, the parent-edge cache and the action-parent cache outlive a snapshot only while no
     /// write commits and the map is not moved; every answer stays that of the latest data.
     @Test func cachesLastAcrossSnapshotsUntilAWriteOrARemap() throws {
         let dir = TemporaryDirectory()
@@ -98,20 +108,24 @@ import TestSupport
         let doc = Self.u("Doc", String(repeating: "d", count: 40))  // a heap-allocated id
         try graph.environment.writeSync { txn in
             try graph.upsert([Entity(uid: alice, attributes: ["level": .long(1)]),
-                              Entity(uid: doc, attributes: ["level": .long(7)])], tenant: "t", in: txn)
+                              Entity(uid: doc, attributes: ["level": .long(7)], parents: [Self.u("Folder", "f")])], tenant: "t", in: txn)
         }
         let reader = try graph.reader(tenant: "t")
         reader.reset()
         func level(_ uid: EntityUID) throws -> AttributeLookup { try reader.read { try $0.attribute("level", of: uid) } }
+        func parents(_ uid: EntityUID) throws -> [EntityUID] { try reader.read { try Self.parents(uid, $0) } }
         for _ in 0..<3 {
+            #expect(try parents(doc) == [Self.u("Folder", "f")])
+            #expect(try parents(alice) == [])
             #expect(try level(alice) == .value(.long(1)))
             #expect(try level(doc) == .value(.long(7)))
             #expect(try level(Self.u("Doc", String(repeating: "d", count: 40))) == .value(.long(7)))
         }
         // A write to another entity moves the snapshot on: everything is read again.
         try graph.environment.writeSync { txn in
-            try graph.upsert([Entity(uid: alice, attributes: ["level": .long(2)])], tenant: "t", in: txn)
+            try graph.upsert([Entity(uid: alice, attributes: ["level": .long(2)], parents: [Self.u("Group", "g")])], tenant: "t", in: txn)
         }
+        #expect(try parents(alice) == [Self.u("Group", "g")])
         #expect(try level(alice) == .value(.long(2)))
         #expect(try level(doc) == .value(.long(7)))
         // A write that grows the map and then fails commits nothing (same snapshot id) but
@@ -130,6 +144,8 @@ import TestSupport
         #expect(graph.environment.mapGeneration > generation)
         #expect(try reader.read { _ in reader.transaction.snapshotID } == snapshot)
         for _ in 0..<2 {
+            #expect(try parents(doc) == [Self.u("Folder", "f")])
+            #expect(try parents(alice) == [Self.u("Group", "g")])
             #expect(try level(alice) == .value(.long(2)))
             #expect(try level(doc) == .value(.long(7)))
         }

@@ -9,7 +9,8 @@ import Store
 ///                                           Cedar and YAML policies, JSON-lines requests)
 ///   arbiter-bench time DIR [memory|lmdb|lmdb-closure]
 ///                                           per-decision timings of Arbiter on those files (JSON lines)
-///   arbiter-bench batch SCENARIO STORE N    a fixed batch of N fast-mode decisions (for callgrind;
+///   arbiter-bench batch SCENARIO STORE N [complete]
+///                                           a fixed batch of N fast-mode (or complete) decisions (for callgrind;
 ///                                           ARBITER_ANCESTOR_CLOSURE=1: LMDB through ancestor closures)
 ///                                           SCENARIO documents-10k|documents-1M: the GraphSize graphs
 ///   arbiter-bench closures 10k|1M [ROUNDS]  scenario (b) on a GraphSize graph, fast mode, walking parent
@@ -25,7 +26,9 @@ struct ArbiterBench {
         switch args.first {
         case "files": try files(dir: args[1], requests: args.count > 2 ? Int(args[2])! : 2_000)
         case "time": try time(dir: args[1], store: args.count > 2 ? args[2] : "memory")
-        case "batch": try batch(scenario: args[1], store: args[2], count: Int(args[3])!)
+        case "batch":
+            let mode: AuthorizationMode = args.count > 4 && args[4] == "complete" ? .complete : .fast
+            try batch(scenario: args[1], store: args[2], count: Int(args[3])!, mode: mode)
         case "closures": try closures(label: args[1], rounds: args.count > 2 ? Int(args[2])! : 20)
         case "reads": try reads(label: args[1], rounds: args.count > 2 ? Int(args[2])! : 10)
         case "graphs":
@@ -249,7 +252,7 @@ struct ArbiterBench {
 
     // MARK: batch (callgrind)
 
-    static func batch(scenario name: String, store: String, count: Int) throws {
+    static func batch(scenario name: String, store: String, count: Int, mode: AuthorizationMode) throws {
         let scenario = scenario(named: name, requests: count)
         let authorizer = Authorizer(bundle: scenario.bundle())
         var allowed = 0
@@ -261,10 +264,10 @@ struct ArbiterBench {
             let reader = try graph.reader(tenant: GraphFixture.tenant)
             reader.usesAncestorClosures = closures
             reader.reset()
-            allowed = runBatch(scenario.requests) { request in try! reader.read { authorizer.authorize(request, graph: $0, mode: .fast) } }
+            allowed = runBatch(scenario.requests) { request in try! reader.read { authorizer.authorize(request, graph: $0, mode: mode) } }
         } else {
             let entities = scenario.inMemoryEntities()
-            allowed = runBatch(scenario.requests) { authorizer.authorize($0, entities: entities, mode: .fast) }
+            allowed = runBatch(scenario.requests) { authorizer.authorize($0, entities: entities, mode: mode) }
         }
         print("\(name) \(store): \(count) decisions, \(allowed) allowed")
     }

@@ -24,6 +24,9 @@ public final class GraphReader {
     /// Entity and closure records found, kept while the snapshot id and the map stay
     /// the same (see `RecordCache`).
     let records: UnsafeMutablePointer<RecordCache>
+    /// Parent edges found, under the same rule as `records`: keys with up to four
+    /// parents (nearly every entity), the edges as pointers into the map.
+    let parentEdges: UnsafeMutablePointer<RecordCache>
     /// The parents of the actions that requests named (Cedar's action groups), read once
     /// per snapshot id: every decision asks for them and they are a handful of edges.
     var actionParents: [(action: EntityUID, parents: [EntityUID])] = []
@@ -64,6 +67,8 @@ public final class GraphReader {
         parents = try transaction.cursor(graph.tables.parents)
         records = .allocate(capacity: 1)
         records.initialize(to: RecordCache())
+        parentEdges = .allocate(capacity: 1)
+        parentEdges.initialize(to: RecordCache(width: 4))
         recentUIDs = .allocate(capacity: Self.recentSlots)
         recentUIDs.initialize(repeating: EntityUID(type: "", id: ""), count: Self.recentSlots)
         recentRecords = .allocate(capacity: Self.recentSlots)
@@ -77,6 +82,9 @@ public final class GraphReader {
         records.pointee.deallocate()
         records.deinitialize(count: 1)
         records.deallocate()
+        parentEdges.pointee.deallocate()
+        parentEdges.deinitialize(count: 1)
+        parentEdges.deallocate()
         keys.pointee.deallocate()
         keys.deinitialize(count: 1)
         keys.deallocate()
@@ -93,6 +101,7 @@ public final class GraphReader {
         let mapGeneration = graph.environment.mapGeneration
         if snapshot != cachedSnapshot || mapGeneration != cachedMapGeneration {
             records.pointee.invalidate()
+            parentEdges.pointee.invalidate()
             recentCount = 0
             recentNext = 0
             actionParents.removeAll(keepingCapacity: true)
@@ -152,6 +161,53 @@ public final class GraphReader {
         recentNext = (recentNext + 1) % Self.recentSlots
         if recentCount < Self.recentSlots { recentCount += 1 }
         return found
+    }
+
+    /// Calls `body` with each parent edge of `uid` in this snapshot (encoded type and id,
+    /// in the map), from `parentEdges` when cached, else by a cursor walk that fills it.
+    @inline(__always)
+    func forEachParentEdge(
+        of uid: EntityUID, _ body: (UnsafeRawBufferPointer) throws(EntitySourceError) -> Void
+    ) throws(EntitySourceError) {
+        let key = entityKey(uid)
+        if let edges = parentEdges.pointee.values(.parents, key) {
+            for edge in edges { try body(edge) }
+            return
+        }
+        // Gathered on the stack, not in reader fields: `body` may walk another entity's
+        // parents through this same reader, which reuses the key buffer.
+        let none = UnsafeRawBufferPointer(start: nil, count: 0)
+        var gathered = (none, none, none, none)
+        var savedKey = KeyCopy()
+        let cacheable = key.count <= RecordCache.slotBytes
+        if cacheable { withUnsafeMutableBytes(of: &savedKey) { $0.copyMemory(from: key) } }
+        let width = min(parentEdges.pointee.width, 4)
+        var count = 0
+        let code = try parents.forEachDuplicate(key: key) { edge throws(EntitySourceError) -> Bool in
+            if count < width {
+                withUnsafeMutableBytes(of: &gathered) {
+                    $0.storeBytes(of: edge, toByteOffset: count * MemoryLayout<UnsafeRawBufferPointer>.stride, as: UnsafeRawBufferPointer.self)
+                }
+            }
+            count += 1
+            try body(edge)
+            return true
+        }
+        if let error = LMDBError.failed(code) { throw EntitySourceError("graph store: \(error)") }
+        guard cacheable, count <= width else { return }
+        withUnsafeBytes(of: gathered) { raw in
+            let edges = raw.assumingMemoryBound(to: UnsafeRawBufferPointer.self)
+            withUnsafeBytes(of: savedKey) { saved in
+                parentEdges.pointee.insert(
+                    .parents, UnsafeRawBufferPointer(rebasing: saved[0..<key.count]),
+                    values: UnsafeBufferPointer(rebasing: edges[0..<count]))
+            }
+        }
+    }
+
+    /// Room for a key `RecordCache` keeps (`slotBytes`), on the stack.
+    private struct KeyCopy {
+        var words: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
     }
 
     /// Whether two uids are made of the same strings in the same representation: the

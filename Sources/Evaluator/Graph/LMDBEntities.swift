@@ -36,12 +36,9 @@ public struct LMDBEntities: EntitySource {
     }
 
     public func forEachParent(of entity: EntityUID, _ body: (EntityUID) -> Void) throws(EntitySourceError) {
-        let code = try reader.parents.forEachDuplicate(key: reader.entityKey(entity)) {
-            value throws(EntitySourceError) -> Bool in
-            body(try EntityGraph.uid(fromEdge: value))
-            return true
+        try reader.forEachParentEdge(of: entity) { edge throws(EntitySourceError) in
+            body(try EntityGraph.uid(fromEdge: edge))
         }
-        if let error = LMDBError.failed(code) { throw EntitySourceError("graph store: \(error)") }
     }
 
     /// The action's parents from the reader's per-snapshot cache (read through

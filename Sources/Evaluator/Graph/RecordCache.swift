@@ -4,46 +4,58 @@ import Glibc
 import Darwin
 #endif
 
-/// (table, key bytes) → where the record is in the memory map (or "no record"), for the
-/// records a `GraphReader` found: entity attribute records and ancestor-closure records.
+/// (table, key bytes) → where the values are in the memory map, for what a
+/// `GraphReader` found: entity attribute records and ancestor-closure records (one value
+/// or "no record" per key), and parent edges (the key's duplicate values, up to `width`).
 ///
 /// A decision reads the principal's and the resource's records several times (one
 /// `attribute` call per attribute a rule reads), and the next decision often reads the
 /// same principal again. An LMDB point read is a B-tree descent — about 3,000
 /// instructions on a 1M-entity graph, the largest single cost of a decision — where this
-/// is a hash of ~40 bytes and one compare.
+/// is a hash of ~40 bytes and one compare. A parent walk is one cursor descent per level,
+/// and the upper levels (folders, teams, departments) are the same for most requests.
 ///
 /// Entries stay valid across snapshots as long as the snapshot id (the last committed
 /// write it shows) and the map generation (remaps move every page) stay the same: LMDB
 /// never rewrites a page reachable from the latest committed snapshot, so a pointer
 /// found in snapshot N still points at the same bytes in the next snapshot that is
-/// also N. `GraphReader.renew()` checks both and calls `invalidate()` when either moved.
+/// also N. That holds for a duplicate value too: it lives in its key's leaf page (or in
+/// that key's sub-tree pages). `GraphReader.renew()` checks both and calls
+/// `invalidate()` when either moved.
 ///
 /// Direct-mapped, allocated once (no allocation per lookup or insert); a collision
-/// replaces the older entry. Keys longer than a slot are not cached. Not thread-safe:
-/// one per reader.
+/// replaces the older entry. Keys longer than a slot, and keys with more values than
+/// `width`, are not cached. Not thread-safe: one per reader.
 struct RecordCache {
-    /// 2,048 slots of 64 key bytes: ~190 KB per reader. The server keeps at most
-    /// 16 workers × 2 readers, so ≤ 6 MB in all, and a hot set of a few thousand
-    /// principals stays cached.
+    /// 2,048 slots of 64 key bytes: ~200 KB per reader for records (one value a slot),
+    /// ~260 KB for parent edges (four). The server keeps at most 16 workers × 2 readers,
+    /// each with one of each, so ≤ 15 MB in all, and a hot set of a few thousand
+    /// principals, groups and folders stays cached.
     static let slots = 2048
     static let slotBytes = 64
 
     enum Table: UInt8 {
         case entities = 1
         case ancestors = 2
+        case parents = 3
     }
 
+    /// How many values a slot holds.
+    let width: Int
     private let keyBytes: UnsafeMutableRawPointer
     private let keyLengths: UnsafeMutablePointer<Int32>
     private let tables: UnsafeMutablePointer<UInt8>
     /// A slot holds an entry of the current generation iff its stamp equals `stamp`,
     /// so invalidating is one increment, not a sweep.
     private let stamps: UnsafeMutablePointer<UInt32>
-    private let records: UnsafeMutablePointer<UnsafeRawBufferPointer?>
+    private let counts: UnsafeMutablePointer<UInt8>
+    /// `width` values per slot, the first `counts[slot]` of them set.
+    private let values: UnsafeMutablePointer<UnsafeRawBufferPointer>
     private var stamp: UInt32 = 1
 
-    init() {
+    init(width: Int = 1) {
+        precondition(width >= 1 && width <= Int(UInt8.max))
+        self.width = width
         keyBytes = .allocate(byteCount: Self.slots * Self.slotBytes, alignment: 8)
         keyLengths = .allocate(capacity: Self.slots)
         keyLengths.initialize(repeating: 0, count: Self.slots)
@@ -51,8 +63,10 @@ struct RecordCache {
         tables.initialize(repeating: 0, count: Self.slots)
         stamps = .allocate(capacity: Self.slots)
         stamps.initialize(repeating: 0, count: Self.slots)
-        records = .allocate(capacity: Self.slots)
-        records.initialize(repeating: nil, count: Self.slots)
+        counts = .allocate(capacity: Self.slots)
+        counts.initialize(repeating: 0, count: Self.slots)
+        values = .allocate(capacity: Self.slots * width)
+        values.initialize(repeating: UnsafeRawBufferPointer(start: nil, count: 0), count: Self.slots * width)
     }
 
     func deallocate() {
@@ -60,7 +74,8 @@ struct RecordCache {
         keyLengths.deallocate()
         tables.deallocate()
         stamps.deallocate()
-        records.deallocate()
+        counts.deallocate()
+        values.deallocate()
     }
 
     /// Forgets every entry.
@@ -75,22 +90,41 @@ struct RecordCache {
     /// `.some(record)` when cached (`record` nil: the key has no record), nil on a miss.
     @inline(__always)
     func lookup(_ table: Table, _ key: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer?? {
+        guard let found = values(table, key) else { return nil }
+        return .some(found.first)
+    }
+
+    /// The key's values when cached (empty: it has none), nil on a miss.
+    @inline(__always)
+    func values(_ table: Table, _ key: UnsafeRawBufferPointer) -> UnsafeBufferPointer<UnsafeRawBufferPointer>? {
         let slot = Self.slot(table, key)
         guard stamps[slot] == stamp, tables[slot] == table.rawValue, Int(keyLengths[slot]) == key.count,
               memcmp(keyBytes + slot * Self.slotBytes, key.baseAddress!, key.count) == 0
         else { return nil }
-        return .some(records[slot])
+        return UnsafeBufferPointer(start: values + slot * width, count: Int(counts[slot]))
     }
 
+    /// Records `record` (nil: the key has no record) for the key.
     @inline(__always)
     mutating func insert(_ table: Table, _ key: UnsafeRawBufferPointer, _ record: UnsafeRawBufferPointer?) {
-        guard key.count <= Self.slotBytes else { return }
+        if let record {
+            withUnsafePointer(to: record) { insert(table, key, values: UnsafeBufferPointer(start: $0, count: 1)) }
+        } else {
+            insert(table, key, values: UnsafeBufferPointer(start: nil, count: 0))
+        }
+    }
+
+    /// Records the key's values; more than `width` of them are not cached.
+    @inline(__always)
+    mutating func insert(_ table: Table, _ key: UnsafeRawBufferPointer, values found: UnsafeBufferPointer<UnsafeRawBufferPointer>) {
+        guard key.count <= Self.slotBytes, found.count <= width else { return }
         let slot = Self.slot(table, key)
         (keyBytes + slot * Self.slotBytes).copyMemory(from: key.baseAddress!, byteCount: key.count)
         keyLengths[slot] = Int32(key.count)
         tables[slot] = table.rawValue
         stamps[slot] = stamp
-        records[slot] = record
+        counts[slot] = UInt8(found.count)
+        if let base = found.baseAddress { (values + slot * width).update(from: base, count: found.count) }
     }
 
     /// FNV-1a over the key, 8 bytes at a time (keys share the tenant prefix, so every
