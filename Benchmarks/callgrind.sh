@@ -5,7 +5,8 @@
 # realloc, posix_memalign) made inside it. Swift's per-process hash seed is fixed so that
 # Set/Dictionary layouts, and so the counts, repeat run to run.
 #   Benchmarks/callgrind.sh [N] [SCENARIO...]
-# Rows: in-memory entities; LMDB walking parent edges; LMDB through ancestor closures.
+# Rows: in-memory entities; LMDB (`in` through closures the reader makes from parent edges);
+# LMDB with the evaluator's own walk over parent edges; LMDB through stored ancestor closures.
 # SCENARIO is rbac, documents, licensing, or documents-10k / documents-1M (scenario (b) on
 # the GraphSize graphs, LMDB rows only).
 set -euo pipefail
@@ -32,11 +33,13 @@ printf '| scenario | store | decisions | instructions | per decision | mallocs |
 for scenario in $scenarios; do
     # Writes the LMDB fixture (and its ancestor closures) outside valgrind.
     ARBITER_ANCESTOR_CLOSURE=1 "$bin" batch "$scenario" lmdb 10 >/dev/null
-    rows="memory lmdb lmdb+closure"
-    case $scenario in documents-*) rows="lmdb lmdb+closure" ;; esac   # the GraphSize graphs: LMDB only
+    rows="memory lmdb lmdb-walk lmdb+closure"
+    case $scenario in documents-*) rows="lmdb lmdb-walk lmdb+closure" ;; esac   # the GraphSize graphs: LMDB only
     for row in $rows; do
         store=${row%+closure}
+        store=${store%-walk}
         if [ "$row" = lmdb+closure ]; then export ARBITER_ANCESTOR_CLOSURE=1; else export ARBITER_ANCESTOR_CLOSURE=0; fi
+        if [ "$row" = lmdb-walk ]; then export ARBITER_WALKED_CLOSURES=0; else export ARBITER_WALKED_CLOSURES=1; fi
         ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null --collect-atstart=no \
             --toggle-collect='*runBatch*' "$bin" batch "$scenario" "$store" "$n" 2>&1 |
             awk '/refs:/ {gsub(",", "", $NF); print $NF}')

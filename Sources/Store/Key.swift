@@ -245,6 +245,14 @@ public struct KeyBuffer {
         count += bytes.count
     }
 
+    /// Appends bytes that are already encoded, from memory (an edge value in the map).
+    public mutating func append(encoded bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        if count + bytes.count > capacity { reserve(count + bytes.count) }
+        storage.advanced(by: count).copyMemory(from: base, byteCount: bytes.count)
+        count += bytes.count
+    }
+
     /// The key written so far; valid until the buffer is next changed.
     @inlinable
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: storage, count: count) }

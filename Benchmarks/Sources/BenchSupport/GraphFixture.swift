@@ -41,6 +41,12 @@ public enum GraphFixture {
         ProcessInfo.processInfo.environment["ARBITER_ANCESTOR_CLOSURE"] == "1"
     }
 
+    /// ARBITER_WALKED_CLOSURES=0: without stored closures, `in` is the evaluator's own
+    /// walk instead of closures the reader makes from parent edges.
+    public static var walkedClosuresFromEnvironment: Bool {
+        ProcessInfo.processInfo.environment["ARBITER_WALKED_CLOSURES"] != "0"
+    }
+
     static func write(_ scenario: Scenario, path: String, log: Bool) throws {
         // The map doubles when full; starting at 1 GiB keeps small graphs mappable under valgrind.
         var options = Environment.Options()

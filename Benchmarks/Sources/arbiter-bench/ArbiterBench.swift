@@ -11,7 +11,9 @@ import Store
 ///                                           per-decision timings of Arbiter on those files (JSON lines)
 ///   arbiter-bench batch SCENARIO STORE N [complete]
 ///                                           a fixed batch of N fast-mode (or complete) decisions (for callgrind;
-///                                           ARBITER_ANCESTOR_CLOSURE=1: LMDB through ancestor closures)
+///                                           ARBITER_ANCESTOR_CLOSURE=1: LMDB through ancestor closures;
+///                                           ARBITER_WALKED_CLOSURES=0: the evaluator's walk, not closures
+///                                           made from parent edges)
 ///                                           SCENARIO documents-10k|documents-1M: the GraphSize graphs
 ///   arbiter-bench closures 10k|1M [ROUNDS]  scenario (b) on a GraphSize graph, fast mode, walking parent
 ///                                           edges and through ancestor closures in alternating rounds
@@ -263,6 +265,7 @@ struct ArbiterBench {
             if closures { try GraphFixture.enableClosures(graph, log: false) }
             let reader = try graph.reader(tenant: GraphFixture.tenant)
             reader.usesAncestorClosures = closures
+            reader.usesWalkedClosures = GraphFixture.walkedClosuresFromEnvironment
             reader.reset()
             allowed = runBatch(scenario.requests) { request in try! reader.read { authorizer.authorize(request, graph: $0, mode: mode) } }
         } else {

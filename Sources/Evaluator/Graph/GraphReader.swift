@@ -27,6 +27,8 @@ public final class GraphReader {
     /// Parent edges found, under the same rule as `records`: keys with up to four
     /// parents (nearly every entity), the edges as pointers into the map.
     let parentEdges: UnsafeMutablePointer<RecordCache>
+    /// Ancestor closures made from parent edges (`WalkedClosures.swift`), same lifetime.
+    let walked: UnsafeMutablePointer<WalkedClosures>
     /// The parents of the actions that requests named (Cedar's action groups), read once
     /// per snapshot id: every decision asks for them and they are a handful of edges.
     var actionParents: [(action: EntityUID, parents: [EntityUID])] = []
@@ -47,8 +49,11 @@ public final class GraphReader {
     /// check (≈1.7% of a check's server CPU).
     private var cachedRevision: UInt64?
     /// Whether `in` may read the tenant's precomputed ancestor closures when it keeps
-    /// them (see `AncestorClosures.swift`); false always walks parent edges.
+    /// them (see `AncestorClosures.swift`); false never reads them (parent edges only).
     public var usesAncestorClosures = true
+    /// Whether `in`, for a tenant without stored closures, may make them from parent
+    /// edges (`WalkedClosures.swift`); false leaves the walk to the evaluator.
+    public var usesWalkedClosures = true
     /// Whether the tenant keeps closures, as of the snapshot with id `closuresCheckedAt`:
     /// the marker is read again only after a write moved the snapshot on.
     private var closuresEnabled = false
@@ -69,6 +74,8 @@ public final class GraphReader {
         records.initialize(to: RecordCache())
         parentEdges = .allocate(capacity: 1)
         parentEdges.initialize(to: RecordCache(width: 4))
+        walked = .allocate(capacity: 1)
+        walked.initialize(to: WalkedClosures())
         recentUIDs = .allocate(capacity: Self.recentSlots)
         recentUIDs.initialize(repeating: EntityUID(type: "", id: ""), count: Self.recentSlots)
         recentRecords = .allocate(capacity: Self.recentSlots)
@@ -85,6 +92,9 @@ public final class GraphReader {
         parentEdges.pointee.deallocate()
         parentEdges.deinitialize(count: 1)
         parentEdges.deallocate()
+        walked.pointee.deallocate()
+        walked.deinitialize(count: 1)
+        walked.deallocate()
         keys.pointee.deallocate()
         keys.deinitialize(count: 1)
         keys.deallocate()
@@ -102,6 +112,7 @@ public final class GraphReader {
         if snapshot != cachedSnapshot || mapGeneration != cachedMapGeneration {
             records.pointee.invalidate()
             parentEdges.pointee.invalidate()
+            walked.pointee.invalidate()
             recentCount = 0
             recentNext = 0
             actionParents.removeAll(keepingCapacity: true)
@@ -169,7 +180,14 @@ public final class GraphReader {
     func forEachParentEdge(
         of uid: EntityUID, _ body: (UnsafeRawBufferPointer) throws(EntitySourceError) -> Void
     ) throws(EntitySourceError) {
-        let key = entityKey(uid)
+        try forEachParentEdge(key: entityKey(uid), body)
+    }
+
+    /// `forEachParentEdge(of:)` for an entity key already encoded (`entityKey`).
+    @inline(__always)
+    func forEachParentEdge(
+        key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws(EntitySourceError) -> Void
+    ) throws(EntitySourceError) {
         if let edges = parentEdges.pointee.values(.parents, key) {
             for edge in edges { try body(edge) }
             return

@@ -27,10 +27,10 @@ import Darwin
 /// replaces the older entry. Keys longer than a slot, and keys with more values than
 /// `width`, are not cached. Not thread-safe: one per reader.
 struct RecordCache {
-    /// 2,048 slots of 64 key bytes: ~200 KB per reader for records (one value a slot),
-    /// ~260 KB for parent edges (four). The server keeps at most 16 workers × 2 readers,
-    /// each with one of each, so ≤ 15 MB in all, and a hot set of a few thousand
-    /// principals, groups and folders stays cached.
+    /// 2,048 slots of 64 key bytes: ~185 KB for one value a slot (records), ~280 KB for
+    /// four (parent edges). A reader keeps both and `WalkedClosures` (~330 KB): ~0.8 MB.
+    /// The server keeps at most 16 workers × 2 readers, so ≤ 26 MB in all, and a hot set
+    /// of a few thousand principals, groups and folders stays cached.
     static let slots = 2048
     static let slotBytes = 64
 

@@ -1,0 +1,135 @@
+import Foundation
+import PolicyLang
+import Store
+import Testing
+import TestSupport
+@testable import Evaluator
+
+/// Closures a reader makes from parent edges (tenants without stored closures) must
+/// answer `in` exactly as the walk over parent edges does, stay right across writes on a
+/// long-lived reader, and leave deep or huge ancestries to the evaluator's own walk.
+@Suite struct WalkedClosureTests {
+    static let tenant = "t"
+
+    static func node(_ i: Int) -> EntityUID { uid(i % 4 == 0 ? "User" : "Group", "n\(i)") }
+
+    /// `in` on one kept reader, over every pair, equals the reference walk.
+    static func expectAnswersMatchWalks(_ reader: GraphReader, _ uids: [EntityUID], _ note: String) throws {
+        try reader.read { store throws in
+            for uid in uids {
+                let walked = try AncestorClosureTests.walk(uid, store)
+                for other in uids {
+                    #expect(try store.closureContains(uid, ancestor: other, maxDepth: 256) == walked.contains(other),
+                            "\(note): \(uid) in \(other)")
+                }
+            }
+        }
+    }
+
+    @Test func answersEqualTheWalkThroughWritesOnOneReader() async throws {
+        let dir = TemporaryDirectory()
+        let graph = try EntityGraph(environment: Store.Environment(path: dir.path))
+        var random = SplitMix(seed: 7)
+        let count = 120
+        func randomParents() -> [EntityUID] {
+            (0..<Int(random.next() % 4)).map { _ in Self.node(Int(random.next() % UInt64(count))) }
+        }
+        _ = try await graph.apply(tenant: Self.tenant, upserts: (0..<count).map { Entity(uid: Self.node($0), parents: randomParents()) }, actor: "test")
+        let reader = try graph.reader(tenant: Self.tenant)
+        reader.reset()
+        let all = (0..<count).map(Self.node) + [uid("Ghost", "never-written")]
+        try Self.expectAnswersMatchWalks(reader, all, "first")
+        try Self.expectAnswersMatchWalks(reader, all, "again")  // from the made records
+        for round in 0..<6 {
+            let moved = (0..<10).map { _ in Entity(uid: Self.node(Int(random.next() % UInt64(count))), parents: randomParents()) }
+            let deleted = (0..<3).map { _ in Self.node(Int(random.next() % UInt64(count))) }
+            _ = try await graph.apply(tenant: Self.tenant, upserts: moved, deletes: deleted, actor: "test")
+            try Self.expectAnswersMatchWalks(reader, all, "round \(round)")
+        }
+        // A written cycle: a → b → c → a; each is its own ancestor, as in the walk.
+        let a = uid("C", "a"), b = uid("C", "b"), c = uid("C", "c"), d = uid("C", "d")
+        _ = try await graph.apply(tenant: Self.tenant, upserts: [
+            Entity(uid: a, parents: [b]), Entity(uid: b, parents: [c]), Entity(uid: c, parents: [a]), Entity(uid: d, parents: [a]),
+        ], actor: "test")
+        try Self.expectAnswersMatchWalks(reader, [a, b, c, d], "cycle")
+        _ = try await graph.apply(tenant: Self.tenant, upserts: [Entity(uid: c)], actor: "test")
+        try Self.expectAnswersMatchWalks(reader, [a, b, c, d], "cycle broken")
+    }
+
+    /// Ids that are prefixes of others, NUL bytes and non-ASCII match whole ids only.
+    @Test func answersMatchWholeIdsOnly() async throws {
+        let dir = TemporaryDirectory()
+        let graph = try EntityGraph(environment: Store.Environment(path: dir.path))
+        let child = uid("User", "c")
+        let nul = uid("Group", "g\u{0}x")
+        _ = try await graph.apply(tenant: Self.tenant, upserts: [
+            Entity(uid: child, parents: [nul, uid("Group", "gg"), uid("Group", "é")]),
+            Entity(uid: uid("Group", "gg"), parents: [uid("Org", "o")]),
+        ], actor: "test")
+        try graph.read(tenant: Self.tenant) { store throws in
+            #expect(try store.closureContains(child, ancestor: nul, maxDepth: 8) == true)
+            #expect(try store.closureContains(child, ancestor: uid("Org", "o"), maxDepth: 8) == true)
+            #expect(try store.closureContains(child, ancestor: uid("Group", "é"), maxDepth: 8) == true)
+            #expect(try store.closureContains(child, ancestor: uid("Group", "e\u{301}"), maxDepth: 8) == false)
+            #expect(try store.closureContains(child, ancestor: uid("Group", "g"), maxDepth: 8) == false)
+            #expect(try store.closureContains(child, ancestor: uid("Group", "g\u{0}"), maxDepth: 8) == false)
+            #expect(try store.closureContains(child, ancestor: uid("Grou", "pg"), maxDepth: 8) == false)
+            #expect(try store.closureContains(uid("User", "nobody"), ancestor: nul, maxDepth: 8) == false)
+            // Deeper than allowed (the Org is two levels up): no answer, the caller walks.
+            #expect(try store.closureContains(child, ancestor: nul, maxDepth: 1) == nil)
+        }
+    }
+
+    @Test func deepChainsAreLeftToTheWalkAndItsError() async throws {
+        let dir = TemporaryDirectory()
+        let graph = try EntityGraph(environment: Store.Environment(path: dir.path))
+        let chain = (0..<30).map { Entity(uid: uid("G", "\($0)"), parents: [uid("G", "\($0 + 1)")]) }
+        _ = try await graph.apply(tenant: Self.tenant, upserts: chain, actor: "test")
+        try graph.read(tenant: Self.tenant) { store throws in
+            #expect(try store.closureContains(uid("G", "0"), ancestor: uid("G", "30"), maxDepth: 29) == nil)
+            #expect(try store.closureContains(uid("G", "0"), ancestor: uid("G", "30"), maxDepth: 30) == true)
+        }
+        let bundle = try PolicyCompiler.compile(rules: [rule("top", when: Expr.principal.isIn(.entity("G", "30")))])
+        let request = Request(principal: uid("G", "0"), action: uid("Action", "a"), resource: uid("R", "r"))
+        let reader = try graph.reader(tenant: Self.tenant)
+        reader.reset()
+        for limit in [5, 29, 30, 64] {
+            let authorizer = Authorizer(bundle: bundle, limits: EvaluationLimits(maxHierarchyDepth: limit))
+            reader.usesWalkedClosures = true
+            let made = try reader.read { authorizer.authorize(request, graph: $0) }
+            reader.usesWalkedClosures = false
+            let walked = try reader.read { authorizer.authorize(request, graph: $0) }
+            #expect(made == walked, "limit \(limit)")
+            #expect(made.decision == (limit >= 30 ? .allow : .deny), "limit \(limit)")
+            #expect(made.errors.isEmpty == (limit >= 30), "limit \(limit)")
+        }
+    }
+
+    /// An ancestry too large for a record, and more records than the arena holds: the
+    /// answers stay the walk's.
+    @Test func hugeAncestriesAndAFullArenaKeepTheWalksAnswers() async throws {
+        let dir = TemporaryDirectory()
+        let graph = try EntityGraph(environment: Store.Environment(path: dir.path))
+        let wide = uid("User", "wide")
+        let parents = (0..<400).map { uid("Group", "group-number-\($0)") }
+        let many = (0..<3_000).map { Entity(uid: uid("Doc", "document-\($0)"), parents: [uid("Folder", "folder-\($0 % 50)")]) }
+        _ = try await graph.apply(tenant: Self.tenant, upserts: [Entity(uid: wide, parents: parents)] + many, actor: "test")
+        let reader = try graph.reader(tenant: Self.tenant)
+        reader.reset()
+        try reader.read { store throws in
+            #expect(try store.closureContains(wide, ancestor: parents[399], maxDepth: 8) == nil)
+            for round in 0..<2 {
+                for i in 0..<3_000 {
+                    let doc = uid("Doc", "document-\(i)")
+                    #expect(try store.closureContains(doc, ancestor: uid("Folder", "folder-\(i % 50)"), maxDepth: 8) == true, "round \(round)")
+                    #expect(try store.closureContains(doc, ancestor: uid("Folder", "folder-\((i + 1) % 50)"), maxDepth: 8) == false)
+                }
+            }
+        }
+        let bundle = try PolicyCompiler.compile(rules: [rule("member", when: Expr.principal.isIn(.entity("Group", "group-number-399")))])
+        let decision = try reader.read {
+            Authorizer(bundle: bundle).authorize(Request(principal: wide, action: uid("Action", "a"), resource: uid("R", "r")), graph: $0)
+        }
+        #expect(decision.decision == .allow)
+    }
+}
