@@ -20,9 +20,10 @@ connection), after a warm-up:
                   Hummingbird's router (the path before the check fast path)
   (3)  batch    — POST /api/runtime/authorization/check-batch with 20 checks a request
 
-`in` walks parent edges level by level, as in every earlier table; with `--closures` the
-tenant keeps precomputed ancestor closures (`arbiter graph closures --enable`) and `in` is
-one read (no measurable difference on this scenario: BENCHMARKS.md).
+By default the tenant keeps no stored closures: `in` goes over parent edges (since c453b90
+the server makes each entity's closure from them once and keeps it until the next write);
+with `--closures` the tenant keeps precomputed ancestor closures (`arbiter graph closures
+--enable`) and `in` is one read (no measurable difference on this scenario: BENCHMARKS.md).
 
 With `--rounds N` the whole sequence of cases runs N times, interleaved, and every cell is
 the median of its N runs: a shared VM's speed drifts by 20-30% over minutes, and cases run
