@@ -68,8 +68,8 @@ public struct LMDBEntities: EntitySource {
     /// stored closures, in the record the reader made from parent edges.
     public func closureContains(_ entity: EntityUID, ancestor: EntityUID, maxDepth: Int) throws(EntitySourceError) -> Bool? {
         guard let closure = try reader.closure(of: entity) else {
-            guard reader.usesWalkedClosures, let made = try reader.walkedClosure(of: entity) else { return nil }
-            return try EntityGraph.closure(made, contains: reader.edgeKey(ancestor), maxDepth: maxDepth)
+            guard reader.usesWalkedClosures else { return nil }
+            return try EntityGraph.closure(reader.walkedClosure(of: entity), contains: reader.edgeKey(ancestor), maxDepth: maxDepth)
         }
         guard let record = closure else { return false }  // closures kept, none recorded: no parents
         return try EntityGraph.closure(record, contains: reader.edgeKey(ancestor), maxDepth: maxDepth)

@@ -19,8 +19,8 @@ import Darwin
 /// principal or resource finds the record made.
 ///
 /// Records live in one arena allocated once; when it is full, every record is dropped
-/// and it starts over. A closure too large for `maxRecordBytes` is not made: the
-/// evaluator walks as before. Every level of a walk adds an ancestor, so that bound also
+/// and it starts over. A closure too large for `maxRecordBytes` is not made (a marker
+/// record says so): the evaluator walks as before. Every level of a walk adds an ancestor, so that bound also
 /// bounds its depth; the record keeps the true depth (`levels`), and an `in` whose bound
 /// is smaller gets no answer from it, so the evaluator walks and reports its depth error.
 struct WalkedClosures {
@@ -94,10 +94,13 @@ struct WalkedClosures {
         starts[found] = end
     }
 
-    /// Ends the record with its depth and keeps it under `key`.
+    /// Ends the record with its depth and keeps it under `key`; a record that outgrew
+    /// `maxRecordBytes` is kept as `tooDeep` with no ancestors, a marker that sends every
+    /// later `in` about the entity to the evaluator's walk without walking here again.
     mutating func keep(_ key: UnsafeRawBufferPointer, levels: Int) -> UnsafeRawBufferPointer {
         let record = self.record!
-        record.storeBytes(of: UInt16(levels).littleEndian, as: UInt16.self)
+        if overflow { end = 2 }
+        record.storeBytes(of: (overflow ? EntityGraph.tooDeep : UInt16(levels)).littleEndian, as: UInt16.self)
         let made = UnsafeRawBufferPointer(start: record, count: end)
         index.insert(.ancestors, key, made)
         used += (end + 7) & ~7
@@ -108,10 +111,10 @@ struct WalkedClosures {
 
 extension GraphReader {
     /// The entity's closure record, made from its parent edges if not made yet in this
-    /// snapshot generation; nil when its ancestors do not fit in a record.
-    func walkedClosure(of uid: EntityUID) throws(EntitySourceError) -> UnsafeRawBufferPointer? {
+    /// snapshot generation (`tooDeep` when its ancestors do not fit in a record).
+    func walkedClosure(of uid: EntityUID) throws(EntitySourceError) -> UnsafeRawBufferPointer {
         let key = entityKey(uid)
-        if let made = walked.pointee.index.lookup(.ancestors, key) { return made }
+        if let made = walked.pointee.index.lookup(.ancestors, key), let made { return made }
         let walked = self.walked
         walked.pointee.begin()
         // Breadth-first as `AncestorMemo.walk` and `writeClosure`: level 1 holds the
@@ -130,7 +133,6 @@ extension GraphReader {
             levelEnd = walked.pointee.found
             if levelEnd > levelStart { levels += 1 }
         }
-        if walked.pointee.overflow { return nil }
         return walked.pointee.keep(entityKey(uid), levels: levels)
     }
 }
