@@ -3,10 +3,12 @@ import Store
 
 /// The VM's view of one tenant's graph inside one LMDB read transaction. Attributes are
 /// found and decoded one at a time from the mapped page; parents come from the
-/// duplicate-key edge table. The reader keeps pointers to records it found for later
-/// snapshots only while no write has committed and the map has not moved, the one case
-/// in which LMDB guarantees the bytes are the same (`RecordCache`); DESIGN's "nothing
-/// cached outside a transaction's lifetime" holds for everything else.
+/// duplicate-key edge table, and `in` from closures (stored, or made by the reader from
+/// parent edges: `WalkedClosures`). The reader keeps pointers to records and parent
+/// edges it found, and the closures it made, for later snapshots only while no write has
+/// committed and the map has not moved, the one case in which LMDB guarantees the bytes
+/// are the same (`RecordCache`); DESIGN's "nothing cached outside a transaction's
+/// lifetime" holds for everything else.
 ///
 /// Lookups encode their key into the reader's reused buffer and walk parents with its
 /// reused cursor, and edge uids are decoded straight from the page, so a lookup
