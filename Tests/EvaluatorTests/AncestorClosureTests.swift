@@ -67,43 +67,66 @@ import TestSupport
 
     static func node(_ i: Int) -> EntityUID { uid(i % 4 == 0 ? "User" : "Group", "n\(i)") }
 
+    /// Fewer than `max` parents, picked among the first `count` nodes.
+    static func randomParents(_ count: Int, max: UInt64, _ random: inout SplitMix) -> [EntityUID] {
+        (0..<Int(random.next() % max)).map { _ in node(Int(random.next() % UInt64(count))) }
+    }
+
+    /// Re-parents ten random nodes (edges into the middle of others' ancestries) and
+    /// deletes three (their children keep edges to them, as Cedar allows).
+    static func reshuffle(_ graph: EntityGraph, count: Int, maxParents: UInt64, _ random: inout SplitMix) async throws {
+        let moved = (0..<10).map { _ in
+            Entity(uid: node(Int(random.next() % UInt64(count))), parents: randomParents(count, max: maxParents, &random))
+        }
+        let deleted = (0..<3).map { _ in node(Int(random.next() % UInt64(count))) }
+        _ = try await graph.apply(tenant: tenant, upserts: moved, deletes: deleted, actor: "test")
+    }
+
+    /// Writes the cycle a → b → c → a, and d under it; returns [a, b, c, d].
+    static func writeCycle(_ graph: EntityGraph) async throws -> [EntityUID] {
+        let a = uid("C", "a"), b = uid("C", "b"), c = uid("C", "c"), d = uid("C", "d")
+        _ = try await graph.apply(tenant: tenant, upserts: [
+            Entity(uid: a, parents: [b]), Entity(uid: b, parents: [c]), Entity(uid: c, parents: [a]), Entity(uid: d, parents: [a]),
+        ], actor: "test")
+        return [a, b, c, d]
+    }
+
+    /// Breaks `writeCycle`'s cycle from above: c loses its parent.
+    static func breakCycle(_ graph: EntityGraph) async throws {
+        _ = try await graph.apply(tenant: tenant, upserts: [Entity(uid: uid("C", "c"))], actor: "test")
+    }
+
     @Test func closuresEqualTheWalkThroughInsertsDeletesAndCycles() async throws {
         let dir = TemporaryDirectory()
         let graph = try EntityGraph(environment: Store.Environment(path: dir.path))
         var random = SplitMix(seed: 42)
         let count = 120
-        func randomParents() -> [EntityUID] {
-            (0..<Int(random.next() % 3)).map { _ in Self.node(Int(random.next() % UInt64(count))) }
-        }
         // Part of the graph before closures are turned on, part after.
-        _ = try await graph.apply(tenant: Self.tenant, upserts: (0..<60).map { Entity(uid: Self.node($0), parents: randomParents()) }, actor: "test")
+        var first: [Entity] = []
+        for i in 0..<60 { first.append(Entity(uid: Self.node(i), parents: Self.randomParents(count, max: 3, &random))) }
+        _ = try await graph.apply(tenant: Self.tenant, upserts: first, actor: "test")
         try await graph.environment.write { txn in try graph.enableAncestorClosures(tenant: Self.tenant, in: txn) }
         let all = (0..<count).map(Self.node) + [uid("Ghost", "never-written")]
         try Self.expectClosuresMatchWalks(graph, all, "enabled")
-        _ = try await graph.apply(tenant: Self.tenant, upserts: (60..<count).map { Entity(uid: Self.node($0), parents: randomParents()) }, actor: "test")
+        var rest: [Entity] = []
+        for i in 60..<count { rest.append(Entity(uid: Self.node(i), parents: Self.randomParents(count, max: 3, &random))) }
+        _ = try await graph.apply(tenant: Self.tenant, upserts: rest, actor: "test")
         try Self.expectClosuresMatchWalks(graph, all, "inserted")
         for round in 0..<8 {
-            // Re-parent some entities (edges into the middle of others' ancestries) and
-            // delete some (their children keep edges to them, as Cedar allows).
-            let moved = (0..<10).map { _ in Entity(uid: Self.node(Int(random.next() % UInt64(count))), parents: randomParents()) }
-            let deleted = (0..<3).map { _ in Self.node(Int(random.next() % UInt64(count))) }
-            _ = try await graph.apply(tenant: Self.tenant, upserts: moved, deletes: deleted, actor: "test")
+            try await Self.reshuffle(graph, count: count, maxParents: 3, &random)
             try Self.expectClosuresMatchWalks(graph, all, "round \(round)")
         }
-        // A written cycle: a → b → c → a, and d under it.
-        let a = uid("C", "a"), b = uid("C", "b"), c = uid("C", "c"), d = uid("C", "d")
-        _ = try await graph.apply(tenant: Self.tenant, upserts: [
-            Entity(uid: a, parents: [b]), Entity(uid: b, parents: [c]), Entity(uid: c, parents: [a]), Entity(uid: d, parents: [a]),
-        ], actor: "test")
-        try Self.expectClosuresMatchWalks(graph, [a, b, c, d], "cycle")
+        let cycle = try await Self.writeCycle(graph)
+        let a = cycle[0], b = cycle[1], c = cycle[2]
+        try Self.expectClosuresMatchWalks(graph, cycle, "cycle")
         try graph.read(tenant: Self.tenant) { store throws in
             var closure = Set<EntityUID>()
             _ = try store.forEachAncestor(of: a, maxDepth: 256) { closure.insert($0) }
             #expect(closure == [a, b, c])
         }
         // Breaking the cycle from above updates everything below the change.
-        _ = try await graph.apply(tenant: Self.tenant, upserts: [Entity(uid: c)], actor: "test")
-        try Self.expectClosuresMatchWalks(graph, [a, b, c, d], "cycle broken")
+        try await Self.breakCycle(graph)
+        try Self.expectClosuresMatchWalks(graph, cycle, "cycle broken")
     }
 
     @Test func deepChainsFallBackToTheWalkAndItsError() async throws {

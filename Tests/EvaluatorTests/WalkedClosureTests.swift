@@ -11,7 +11,7 @@ import TestSupport
 @Suite struct WalkedClosureTests {
     static let tenant = "t"
 
-    static func node(_ i: Int) -> EntityUID { uid(i % 4 == 0 ? "User" : "Group", "n\(i)") }
+    static func node(_ i: Int) -> EntityUID { AncestorClosureTests.node(i) }
 
     /// `in` on one kept reader, over every pair, equals the reference walk.
     static func expectAnswersMatchWalks(_ reader: GraphReader, _ uids: [EntityUID], _ note: String) throws {
@@ -31,29 +31,23 @@ import TestSupport
         let graph = try EntityGraph(environment: Store.Environment(path: dir.path))
         var random = SplitMix(seed: 7)
         let count = 120
-        func randomParents() -> [EntityUID] {
-            (0..<Int(random.next() % 4)).map { _ in Self.node(Int(random.next() % UInt64(count))) }
-        }
-        _ = try await graph.apply(tenant: Self.tenant, upserts: (0..<count).map { Entity(uid: Self.node($0), parents: randomParents()) }, actor: "test")
+        var written: [Entity] = []
+        for i in 0..<count { written.append(Entity(uid: Self.node(i), parents: AncestorClosureTests.randomParents(count, max: 4, &random))) }
+        _ = try await graph.apply(tenant: Self.tenant, upserts: written, actor: "test")
         let reader = try graph.reader(tenant: Self.tenant)
         reader.reset()
         let all = (0..<count).map(Self.node) + [uid("Ghost", "never-written")]
         try Self.expectAnswersMatchWalks(reader, all, "first")
         try Self.expectAnswersMatchWalks(reader, all, "again")  // from the made records
         for round in 0..<6 {
-            let moved = (0..<10).map { _ in Entity(uid: Self.node(Int(random.next() % UInt64(count))), parents: randomParents()) }
-            let deleted = (0..<3).map { _ in Self.node(Int(random.next() % UInt64(count))) }
-            _ = try await graph.apply(tenant: Self.tenant, upserts: moved, deletes: deleted, actor: "test")
+            try await AncestorClosureTests.reshuffle(graph, count: count, maxParents: 4, &random)
             try Self.expectAnswersMatchWalks(reader, all, "round \(round)")
         }
-        // A written cycle: a → b → c → a; each is its own ancestor, as in the walk.
-        let a = uid("C", "a"), b = uid("C", "b"), c = uid("C", "c"), d = uid("C", "d")
-        _ = try await graph.apply(tenant: Self.tenant, upserts: [
-            Entity(uid: a, parents: [b]), Entity(uid: b, parents: [c]), Entity(uid: c, parents: [a]), Entity(uid: d, parents: [a]),
-        ], actor: "test")
-        try Self.expectAnswersMatchWalks(reader, [a, b, c, d], "cycle")
-        _ = try await graph.apply(tenant: Self.tenant, upserts: [Entity(uid: c)], actor: "test")
-        try Self.expectAnswersMatchWalks(reader, [a, b, c, d], "cycle broken")
+        // A written cycle: each of a, b, c is its own ancestor, as in the walk.
+        let cycle = try await AncestorClosureTests.writeCycle(graph)
+        try Self.expectAnswersMatchWalks(reader, cycle, "cycle")
+        try await AncestorClosureTests.breakCycle(graph)
+        try Self.expectAnswersMatchWalks(reader, cycle, "cycle broken")
     }
 
     /// Ids that are prefixes of others, NUL bytes and non-ASCII match whole ids only.

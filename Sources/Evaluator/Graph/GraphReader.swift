@@ -27,6 +27,9 @@ public final class GraphReader {
     /// Parent edges found, under the same rule as `records`: keys with up to four
     /// parents (nearly every entity), the edges as pointers into the map.
     let parentEdges: UnsafeMutablePointer<RecordCache>
+    /// How many parents an entity may have for `parentEdges` to keep them (the size of
+    /// the tuple `forEachParentEdge` gathers them in).
+    static let cachedParents = 4
     /// Ancestor closures made from parent edges (`WalkedClosures.swift`), same lifetime.
     let walked: UnsafeMutablePointer<WalkedClosures>
     /// The parents of the actions that requests named (Cedar's action groups), read once
@@ -73,7 +76,7 @@ public final class GraphReader {
         records = .allocate(capacity: 1)
         records.initialize(to: RecordCache())
         parentEdges = .allocate(capacity: 1)
-        parentEdges.initialize(to: RecordCache(width: 4))
+        parentEdges.initialize(to: RecordCache(width: Self.cachedParents))
         walked = .allocate(capacity: 1)
         walked.initialize(to: WalkedClosures())
         recentUIDs = .allocate(capacity: Self.recentSlots)
@@ -86,21 +89,18 @@ public final class GraphReader {
         recentUIDs.deinitialize(count: Self.recentSlots)
         recentUIDs.deallocate()
         recentRecords.deallocate()
-        records.pointee.deallocate()
-        records.deinitialize(count: 1)
-        records.deallocate()
-        parentEdges.pointee.deallocate()
-        parentEdges.deinitialize(count: 1)
-        parentEdges.deallocate()
-        walked.pointee.deallocate()
-        walked.deinitialize(count: 1)
-        walked.deallocate()
-        keys.pointee.deallocate()
-        keys.deinitialize(count: 1)
-        keys.deallocate()
-        edges.pointee.deallocate()
-        edges.deinitialize(count: 1)
-        edges.deallocate()
+        Self.free(records) { $0.deallocate() }
+        Self.free(parentEdges) { $0.deallocate() }
+        Self.free(walked) { $0.deallocate() }
+        Self.free(keys) { $0.deallocate() }
+        Self.free(edges) { $0.deallocate() }
+    }
+
+    /// Frees one of the reader's boxed structs: its own storage (`release`), then the box.
+    private static func free<T>(_ box: UnsafeMutablePointer<T>, _ release: (T) -> Void) {
+        release(box.pointee)
+        box.deinitialize(count: 1)
+        box.deallocate()
     }
 
     /// Starts a new snapshot (the latest revision). Idempotent while one is open.
@@ -195,11 +195,11 @@ public final class GraphReader {
         // Gathered on the stack, not in reader fields: `body` may walk another entity's
         // parents through this same reader, which reuses the key buffer.
         let none = UnsafeRawBufferPointer(start: nil, count: 0)
-        var gathered = (none, none, none, none)
+        var gathered = (none, none, none, none)  // `cachedParents` of them
         var savedKey = KeyCopy()
         let cacheable = key.count <= RecordCache.slotBytes
         if cacheable { withUnsafeMutableBytes(of: &savedKey) { $0.copyMemory(from: key) } }
-        let width = min(parentEdges.pointee.width, 4)
+        let width = Self.cachedParents
         var count = 0
         let code = try parents.forEachDuplicate(key: key) { edge throws(EntitySourceError) -> Bool in
             if count < width {
