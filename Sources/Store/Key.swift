@@ -240,9 +240,7 @@ public struct KeyBuffer {
 
     /// Appends bytes that are already encoded (a `Key`'s `bytes`).
     public mutating func append(encoded bytes: [UInt8]) {
-        if count + bytes.count > capacity { reserve(count + bytes.count) }
-        bytes.withUnsafeBytes { storage.advanced(by: count).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-        count += bytes.count
+        bytes.withUnsafeBytes { append(encoded: $0) }
     }
 
     /// Appends bytes that are already encoded, from memory (an edge value in the map).

@@ -7,6 +7,7 @@ import Darwin
 /// (table, key bytes) → where the values are in the memory map, for what a
 /// `GraphReader` found: entity attribute records and ancestor-closure records (one value
 /// or "no record" per key), and parent edges (the key's duplicate values, up to `width`).
+/// `WalkedClosures` uses one as its index, with values in its own arena.
 ///
 /// A decision reads the principal's and the resource's records several times (one
 /// `attribute` call per attribute a rule reads), and the next decision often reads the
