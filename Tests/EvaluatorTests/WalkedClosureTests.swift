@@ -110,18 +110,25 @@ import TestSupport
         _ = try await graph.apply(tenant: Self.tenant, upserts: [Entity(uid: wide, parents: parents)] + many, actor: "test")
         let reader = try graph.reader(tenant: Self.tenant)
         reader.reset()
+        // An arena that 3,000 records overflow (the default one holds ~40,000).
+        reader.walked.pointee.deallocate()
+        reader.walked.pointee = WalkedClosures(arenaBytes: 32 << 10)
         try reader.read { store throws in
             #expect(try store.closureContains(wide, ancestor: parents[399], maxDepth: 8) == nil)
             // Remembered as too large (a marker record), so asking again walks nothing here.
             #expect(reader.walked.pointee.index.lookup(.ancestors, reader.entityKey(wide)) != nil)
             #expect(try store.closureContains(wide, ancestor: parents[0], maxDepth: 8) == nil)
+            var restarts = 0
             for round in 0..<2 {
                 for i in 0..<3_000 {
                     let doc = uid("Doc", "document-\(i)")
+                    let used = reader.walked.pointee.used
                     #expect(try store.closureContains(doc, ancestor: uid("Folder", "folder-\(i % 50)"), maxDepth: 8) == true, "round \(round)")
                     #expect(try store.closureContains(doc, ancestor: uid("Folder", "folder-\((i + 1) % 50)"), maxDepth: 8) == false)
+                    if reader.walked.pointee.used < used { restarts += 1 }
                 }
             }
+            #expect(restarts > 0, "the arena never filled up")
         }
         let bundle = try PolicyCompiler.compile(rules: [rule("member", when: Expr.principal.isIn(.entity("Group", "group-number-399")))])
         let decision = try reader.read {

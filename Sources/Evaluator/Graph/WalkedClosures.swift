@@ -24,8 +24,10 @@ import Darwin
 /// bounds its depth; the record keeps the true depth (`levels`), and an `in` whose bound
 /// is smaller gets no answer from it, so the evaluator walks and reports its depth error.
 struct WalkedClosures {
-    /// With the index and `starts`, ~330 KB per reader.
-    static let arenaBytes = 128 << 10
+    /// 1 MB, ~40,000 closures of a few ancestors each; with the index (`RecordCache`)
+    /// ~2.5 MB per reader once full. Pages are resident only once written.
+    static let defaultArenaBytes = 1 << 20
+    let arenaBytes: Int
     static let maxRecordBytes = 2 << 10
     /// Each record made (in `arena`), by entity key.
     private(set) var index = RecordCache()
@@ -34,8 +36,10 @@ struct WalkedClosures {
     /// Where each ancestor of the record being made starts (and the end of the last).
     let starts: UnsafeMutablePointer<Int>
 
-    init() {
-        arena = .allocate(byteCount: Self.arenaBytes, alignment: 8)
+    init(arenaBytes: Int = Self.defaultArenaBytes) {
+        precondition(arenaBytes >= Self.maxRecordBytes)
+        self.arenaBytes = arenaBytes
+        arena = .allocate(byteCount: arenaBytes, alignment: 8)
         starts = .allocate(capacity: Self.maxRecordBytes)
     }
 
@@ -61,7 +65,7 @@ struct WalkedClosures {
 
     /// Starts a record, dropping every record first when the arena has too little left.
     mutating func begin() {
-        if used + Self.maxRecordBytes > Self.arenaBytes { invalidate() }
+        if used + Self.maxRecordBytes > arenaBytes { invalidate() }
         record = arena + used
         end = 2
         found = 0
