@@ -35,6 +35,8 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// Requests handed to the router whose response has not been written to its end.
     private var routerPending = 0
     private var needsFlush = false
+    /// Whether a request part went on to the router since the last read burst ended.
+    private var forwarded = false
     /// Set when the server shuts down or the router was handed a request asking to close
     /// the connection: from then on every request goes to the router, which ends it.
     private var routerOnly = false
@@ -66,13 +68,13 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 if head.headers["connection"].contains(where: { $0.lowercased().contains("close") }) { routerOnly = true }
                 state = .passing
                 routerPending += 1
-                context.fireChannelRead(data)
+                forward(data, context: context)
             }
         case (.holding(let head, let held), .body(let chunk)):
             if (held?.readableBytes ?? 0) + chunk.readableBytes > fastPath.maxBodyBytes(head) {
                 release(head, held, context: context)
                 state = .passing
-                context.fireChannelRead(data)
+                forward(data, context: context)
             } else if var held {
                 held.writeImmutableBuffer(chunk)
                 state = .holding(head, held)
@@ -95,23 +97,28 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 needsFlush = true
             } else {
                 release(head, held, context: context)
-                context.fireChannelRead(data)
+                forward(data, context: context)
             }
         case (.passing, .end):
             state = .idle
-            context.fireChannelRead(data)
+            forward(data, context: context)
         default:
             // The router's request continues, or parts out of order: Hummingbird's
             // handling decides, as without this handler.
-            context.fireChannelRead(data)
+            forward(data, context: context)
         }
     }
 
     /// Hands a held request's head and body to the router.
     private func release(_ head: HTTPRequestHead, _ held: ByteBuffer?, context: ChannelHandlerContext) {
         routerPending += 1
-        context.fireChannelRead(wrapInboundOut(.head(head)))
-        if let held { context.fireChannelRead(wrapInboundOut(.body(held))) }
+        forward(wrapInboundOut(.head(head)), context: context)
+        if let held { forward(wrapInboundOut(.body(held)), context: context) }
+    }
+
+    private func forward(_ data: NIOAny, context: ChannelHandlerContext) {
+        forwarded = true
+        context.fireChannelRead(data)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -119,7 +126,14 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
             needsFlush = false
             context.flush()
         }
-        context.fireChannelReadComplete()
+        // A burst answered here whole leaves nothing for the handlers after this one: the
+        // end of the burst would only travel through them to Hummingbird's async channel
+        // handler, which delivers the reads it buffered (none). ≈2% of a check's server
+        // CPU in profiles, against ≈0.5% for raw NIO's single handler.
+        if forwarded {
+            forwarded = false
+            context.fireChannelReadComplete()
+        }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
