@@ -10,7 +10,7 @@ import Store
 /// values use Cedar's JSON value forms (`{"__entity": …}`, `{"__extn": {"fn": "ip", …}}`).
 /// Bounds: ids and types, the number of context keys, the nesting depth (enforced while
 /// parsing); every mistake of one body is reported at once (400 `validation-error`).
-struct CheckBody {
+struct CheckBody: Equatable {
     var action: EntityUID
     var resource: EntityUID?
     var principal: EntityUID?

@@ -59,6 +59,15 @@ struct CheckRoutes {
         var errors: [FieldError] = []
         guard let body = CheckBody.read(json, errors: &errors) else { throw ProblemError.validation(errors) }
         guard accept(body) else { return nil }
+        return try answer(body, caller: caller, runtime: runtime, metrics: metrics, serverContext: serverContext)
+    }
+
+    /// The answer to a check already read (the fast path reads the common body from its
+    /// bytes, `PlainCheckBody`).
+    static func answer(
+        _ body: CheckBody, caller: RuntimeCaller, runtime: RuntimeAuthorizer, metrics: ArbiterMetrics,
+        serverContext: () -> ServerContext
+    ) throws -> RuntimeJSONWriter {
         let check = try caller.check(body, serverContext: serverContext())
         let atLeast = try RevisionRequirement.decode(body.atLeastRevision)
         let outcome = try metrics.evaluation(.check) {

@@ -136,33 +136,28 @@ final class CheckFastPath: Sendable {
         else { return nil }
         if let type = read.contentType, !RequestBody.isJSON(type) { return nil }
         let batch = head.uri == Self.batchPath
-        guard let body, body.readableBytes > 0, body.readableBytes <= (batch ? maxBatchBodyBytes : maxCheckBodyBytes),
-              let json = try? body.withUnsafeReadableBytes({ try JSON.runtimeBody($0.assumingMemoryBound(to: UInt8.self)) })
-        else { return nil }
+        guard let body, body.readableBytes > 0, body.readableBytes <= (batch ? maxBatchBodyBytes : maxCheckBodyBytes) else { return nil }
         let caller = RuntimeCaller(token: verified)
         let (runtime, metrics, trustedProxies) = (self.runtime, self.metrics, self.trustedProxies)
-        // A revision not reached yet is the router's 409. Declined here, before anything
-        // is decided: otherwise the attempt here and the router's would both be timed in
-        // the evaluation histogram. Revisions only grow, so one reached now is reached
-        // at the decision's snapshot too; an unreadable token is the route's 400, thrown
-        // before it decides.
-        if case .object(let members) = json,
-           let requested = members.first(where: { $0.key == "atLeastRevision" }),
-           case .string(let text) = requested.value, let revision = RevisionToken.decode(text),
-           (try? runtime.withSnapshot(tenant: caller.tenantId, atLeast: revision) { _ in true }) != true {
-            return nil
-        }
         func serverContext() -> ServerContext {
             contexts.context(
                 token: token, verified: verified, peer: peer, forwardedFor: { Self.joined(fields[ServerContext.forwardedForHeader.rawName]) },
                 trustedProxies: trustedProxies, device: runtime.device)
         }
-        let answer = batch
-            ? try? CheckRoutes.answerBatch(
-                json, caller: caller, runtime: runtime, metrics: metrics, accept: { !$0.contains(where: \.explain) },
-                serverContext: serverContext)
-            : try? CheckRoutes.answer(
-                json, caller: caller, runtime: runtime, metrics: metrics, accept: { !$0.explain }, serverContext: serverContext)
+        let answer: RuntimeJSONWriter??
+        if !batch, let plain = body.withUnsafeReadableBytes(PlainCheckBody.read) {
+            answer = try? CheckRoutes.answer(plain, caller: caller, runtime: runtime, metrics: metrics, serverContext: serverContext)
+        } else {
+            guard let json = try? body.withUnsafeReadableBytes({ try JSON.runtimeBody($0.assumingMemoryBound(to: UInt8.self)) }),
+                  Self.revisionReached(json, tenant: caller.tenantId, runtime: runtime)
+            else { return nil }
+            answer = batch
+                ? try? CheckRoutes.answerBatch(
+                    json, caller: caller, runtime: runtime, metrics: metrics, accept: { !$0.contains(where: \.explain) },
+                    serverContext: serverContext)
+                : try? CheckRoutes.answer(
+                    json, caller: caller, runtime: runtime, metrics: metrics, accept: { !$0.explain }, serverContext: serverContext)
+        }
         guard let writer = answer ?? nil else { return nil }
 
         let incoming = read.requestId
@@ -185,6 +180,19 @@ final class CheckFastPath: Sendable {
             }
         }
         return response
+    }
+
+    /// Whether a body's `atLeastRevision`, if any, is reached. A revision not reached yet is
+    /// the router's 409, so it is declined here before anything is decided: otherwise the
+    /// attempt here and the router's would both be timed in the evaluation histogram.
+    /// Revisions only grow, so one reached now is reached at the decision's snapshot too;
+    /// an unreadable token is the route's 400, thrown before it decides.
+    static func revisionReached(_ json: JSON, tenant: String, runtime: RuntimeAuthorizer) -> Bool {
+        guard case .object(let members) = json,
+              let requested = members.first(where: { $0.key == "atLeastRevision" }),
+              case .string(let text) = requested.value, let revision = RevisionToken.decode(text)
+        else { return true }
+        return (try? runtime.withSnapshot(tenant: tenant, atLeast: revision) { _ in true }) == true
     }
 
     /// A 200 answer's head and body: the fields the router's answer has, in its order,
