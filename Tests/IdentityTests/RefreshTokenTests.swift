@@ -276,6 +276,44 @@ struct RefreshFixture {
         #expect(throws: TokenVerificationError.revoked) { try verifier.cachedVerification(second.token) }
     }
 
+    /// A finding kept by a caller (the check fast path keeps its connection's last one)
+    /// holds exactly while the cached check would skip its reads: not after any commit,
+    /// not past the session's end, not past the token's expiry.
+    @Test func aKeptFindingHoldsOnlyWhileTheReadsWouldBeSkipped() async throws {
+        let f = try await RefreshFixture()
+        let issued = try await userToken(f)
+        let clock = Mutex(f.now.addingTimeInterval(5))
+        let verifier = AccessTokenVerifier(
+            keys: f.oauth.keys, identity: f.oauth.identity, naming: f.oauth.naming, leeway: 60 * 24 * 3600,
+            clock: { clock.withLock { $0 } })
+        _ = try await verifier.verify(issued.token)
+        let finding = try #require(try verifier.cachedFinding(issued.token))
+        #expect(finding.verified == (try verifier.cachedVerification(issued.token)))
+        #expect(verifier.stillHolds(finding))
+        #expect(verifier.stillHolds(finding))
+
+        // Any commit: the finding no longer holds; a fresh one (after the reads) does.
+        _ = try await RefreshFixture.interactiveClient(f.oauth, name: "Unrelated")
+        #expect(!verifier.stillHolds(finding))
+        let fresh = try #require(try verifier.cachedFinding(issued.token))
+        #expect(verifier.stillHolds(fresh))
+
+        // The session's end, with nothing written: it no longer holds either.
+        clock.withLock { $0 = f.session.expiresAt.addingTimeInterval(1) }
+        #expect(!verifier.stillHolds(fresh))
+
+        // Nor past the token's expiry (a verifier without the huge leeway).
+        let strict = AccessTokenVerifier(
+            keys: f.oauth.keys, identity: f.oauth.identity, naming: f.oauth.naming, leeway: 0,
+            clock: { clock.withLock { $0 } })
+        clock.withLock { $0 = f.now.addingTimeInterval(5) }
+        _ = try await strict.verify(issued.token)
+        let short = try #require(try strict.cachedFinding(issued.token))
+        #expect(strict.stillHolds(short))
+        clock.withLock { $0 = Date(timeIntervalSince1970: Double(issued.claims.exp) + 1) }
+        #expect(!strict.stillHolds(short))
+    }
+
     @Test func anExpiredSessionStopsItsAccessTokens() async throws {
         let f = try await RefreshFixture()
         let issued = try await userToken(f)

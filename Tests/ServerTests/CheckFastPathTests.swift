@@ -306,6 +306,14 @@ import Glibc
             let turns = Int(time(nil) - firstSecond) + 1
             #expect(ServerContextCache.reused.load(ordering: .relaxed) - reusedBefore >= 8 - turns)
 
+            // The connection keeps its last token's finding, but a revocation takes effect
+            // on its very next request (the finding no longer holds once anything commits).
+            let verified = try #require(try f.services.tokenVerifier.cachedVerification(admin))
+            try await f.services.accessTokenRevocations.revoke(verified.claims, tenantId: verified.tenantId, actor: "test")
+            let afterRevocation = Array(request("gone", read).utf8)
+            let revoked = try await RawHTTP.offPool { try connection.exchange(afterRevocation, responses: 1) }
+            #expect(revoked.first?.status == 401)
+
             // A request asking to close the connection goes to the router, and nothing
             // pipelined behind it is answered: the connection ends after its response.
             let closing = request("c1", read).replacingOccurrences(of: "Host: 127.0.0.1\r\n", with: "Host: 127.0.0.1\r\nConnection: close\r\n")

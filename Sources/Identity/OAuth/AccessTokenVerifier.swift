@@ -76,12 +76,29 @@ public final class AccessTokenVerifier: Sendable {
     /// `verify` does); nil when it is not cached or has expired — `verify` then decides.
     /// Never suspends: the check routes' fast path calls it on the event loop.
     public func cachedVerification(_ token: String) throws -> VerifiedAccessToken? {
+        try cachedFinding(token)?.verified
+    }
+
+    /// What `cachedVerification` found, with the bounds within which it holds without
+    /// asking again (`stillHolds`).
+    public struct Finding: Sendable {
+        public let verified: VerifiedAccessToken
+        /// The snapshot id of the check that found the token live.
+        let liveAt: Int
+        /// The end of its session (or infinity), and its expiry with the leeway, in seconds since 1970.
+        let liveUntil: Double
+        let expiresAt: Double
+    }
+
+    /// `cachedVerification`, with what it found.
+    public func cachedFinding(_ token: String) throws -> Finding? {
         let now = clock()
         guard let entry = cache.withLock({ $0[token] }), Double(entry.verified.claims.exp) + leeway > now.timeIntervalSince1970 else {
             return nil
         }
+        let expiresAt = Double(entry.verified.claims.exp) + leeway
         if entry.liveAt >= 0, now.timeIntervalSince1970 < entry.liveUntil, entry.liveAt == keys.environment.lastCommittedID {
-            return entry.verified
+            return Finding(verified: entry.verified, liveAt: entry.liveAt, liveUntil: entry.liveUntil, expiresAt: expiresAt)
         }
         let live = try checkNotRevoked(entry.verified, now: now)
         cache.withLock { cache in
@@ -89,7 +106,18 @@ public final class AccessTokenVerifier: Sendable {
             cache[token]!.liveAt = live.snapshot
             cache[token]!.liveUntil = live.until
         }
-        return entry.verified
+        return Finding(verified: entry.verified, liveAt: live.snapshot, liveUntil: live.until, expiresAt: expiresAt)
+    }
+
+    /// Whether an earlier finding still holds now, by the test `cachedFinding` makes before
+    /// it skips the revocation reads: the token has not expired, its session has not
+    /// ended and nothing was committed since the check that found it live (a revocation,
+    /// a disabled client or a sign-out is a commit). A caller keeping the finding of the
+    /// token it saw last (the check fast path, per connection) then needs neither the
+    /// token's string parsed out of its header again nor a lookup in the shared cache.
+    public func stillHolds(_ finding: Finding) -> Bool {
+        let now = clock().timeIntervalSince1970
+        return now < finding.expiresAt && now < finding.liveUntil && finding.liveAt == keys.environment.lastCommittedID
     }
 
     public func verify(_ token: String) async throws -> VerifiedAccessToken {

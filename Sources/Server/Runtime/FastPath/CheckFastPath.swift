@@ -13,8 +13,9 @@ import Synchronization
 /// read it, without Hummingbird's router, middleware chain, task switches or async
 /// response writer (`CheckFastPathHandler` calls it with a whole buffered request). It
 /// answers only the common case — a bearer token already verified once (the verifier's
-/// cache; its revocation, client status and session are checked now, as on every
-/// request), a well-formed body, a decision — and declines (nil) everything else: the
+/// cache, or the connection's last token while the verifier says its finding holds; its
+/// revocation, client status and session are checked as on every request), a
+/// well-formed body, a decision — and declines (nil) everything else: the
 /// handler then passes the request to the router unchanged, which answers it as always
 /// (401, 4xx problems, 409, `explain`, device-bound, DPoP- or certificate-bound tokens, a
 /// forwarded client certificate, a token not yet in the cache).
@@ -119,21 +120,22 @@ final class CheckFastPath: Sendable {
     }
 
     /// The response to a buffered check request, or nil to hand it to the router.
-    /// `contexts` and `requestIds` are the connection's: the server-filled `context` of
-    /// its last check, reused while it cannot differ, and its request ids.
+    /// `tokens`, `contexts` and `requestIds` are the connection's: its last bearer token
+    /// with what the verifier found, and the server-filled `context` of its last check,
+    /// each reused while it cannot differ, and its request ids.
     func answer(
-        _ head: HTTPRequestHead, body: ByteBuffer?, peer: SocketAddress?, date: String, contexts: inout ServerContextCache,
-        requestIds: inout RequestIDSequence, allocator: ByteBufferAllocator
+        _ head: HTTPRequestHead, body: ByteBuffer?, peer: SocketAddress?, date: String, tokens: inout ConnectionToken,
+        contexts: inout ServerContextCache, requestIds: inout RequestIDSequence, allocator: ByteBufferAllocator
     ) -> (HTTPResponseHead, ByteBuffer)? {
         let start = ContinuousClock.now
         let fields = head.headers
         guard let read = Self.headers(fields),
               let authorization = read.authorization,
-              let token = BearerAuthenticator.bearerToken(authorization), !token.isEmpty,
-              let verified = (try? verifier.cachedVerification(token)) ?? nil,
-              // Bound tokens need the router's checks (RFC 8705, RFC 9449, device trust).
-              verified.claims.cnf == nil, !verified.claims.isDeviceBound
+              let (token, finding) = tokens.verified(authorization, verifier: verifier)
         else { return nil }
+        let verified = finding.verified
+        // Bound tokens need the router's checks (RFC 8705, RFC 9449, device trust).
+        guard verified.claims.cnf == nil, !verified.claims.isDeviceBound else { return nil }
         if let type = read.contentType, !RequestBody.isJSON(type) { return nil }
         let batch = head.uri == Self.batchPath
         guard let body, body.readableBytes > 0, body.readableBytes <= (batch ? maxBatchBodyBytes : maxCheckBodyBytes) else { return nil }

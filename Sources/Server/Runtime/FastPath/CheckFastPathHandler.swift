@@ -42,6 +42,7 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var routerOnly = false
     private var peer: SocketAddress?
     private var date = HTTPDate()
+    private var tokens = ConnectionToken()
     private var contexts = ServerContextCache()
     private var requestIds = RequestIDSequence()
 
@@ -84,7 +85,7 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
         case (.holding(let head, let held), .end(let trailers)):
             state = .idle
             if trailers == nil, let (response, body) = fastPath.answer(
-                head, body: held, peer: peer, date: date.now(), contexts: &contexts, requestIds: &requestIds,
+                head, body: held, peer: peer, date: date.now(), tokens: &tokens, contexts: &contexts, requestIds: &requestIds,
                 allocator: context.channel.allocator) {
                 // Through NIO's response encoder, never past it: the request decoder tells it
                 // each request's method, and it pairs every response head with the next one
