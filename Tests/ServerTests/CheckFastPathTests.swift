@@ -120,6 +120,15 @@ import Glibc
     }
 
     /// `hb.request.id` on the fast path's lines has the shape of Hummingbird's own.
+    @Test func connectionTokensCompareWholeValues() {
+        let token = "Bearer " + String(repeating: "a", count: 600)
+        #expect(ConnectionToken.same(token, String(token.utf8.map { Character(UnicodeScalar($0)) })))
+        #expect(!ConnectionToken.same(token, String(token.dropLast()) + "b"))
+        #expect(!ConnectionToken.same(token, String(token.dropLast())))
+        #expect(!ConnectionToken.same(token, ""))
+        #expect(ConnectionToken.same("", ""))
+    }
+
     @Test func logRequestIdsAreShapedAsHummingbirds() {
         let theirs = RequestID().description
         #expect(LogRequestID.format(0x0123_4567_89ab_cdef) == String(theirs.dropLast(16)) + "0123456789abcdef")

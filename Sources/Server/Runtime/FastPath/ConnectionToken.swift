@@ -19,7 +19,7 @@ struct ConnectionToken {
     /// no bearer token, not in the verifier's cache, expired or revoked (the router then
     /// answers, as before).
     mutating func verified(_ authorization: String, verifier: AccessTokenVerifier) -> (token: String, finding: AccessTokenVerifier.Finding)? {
-        if let finding, authorization == self.authorization, verifier.stillHolds(finding) {
+        if let finding, Self.same(authorization, self.authorization), verifier.stillHolds(finding) {
             return (token, finding)
         }
         finding = nil
@@ -28,5 +28,19 @@ struct ConnectionToken {
         else { return nil }
         (self.authorization, self.token, finding) = (authorization, token, found)
         return (token, found)
+    }
+
+    /// Compared in constant time: behind a proxy that pools its connections, the last
+    /// token seen on one may be another caller's.
+    static func same(_ a: String, _ b: String) -> Bool {
+        var (a, b) = (a, b)
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                guard x.count == y.count else { return false }
+                var difference: UInt8 = 0
+                for index in 0..<x.count { difference |= x[index] ^ y[index] }
+                return difference == 0
+            }
+        }
     }
 }
