@@ -96,6 +96,31 @@ import TestSupport
         _ = try await graph.apply(tenant: tenant, upserts: [Entity(uid: uid("C", "c"))], actor: "test")
     }
 
+    /// Writes the chain G0 → G1 → … → G30.
+    static func writeChain(_ graph: EntityGraph) async throws {
+        let chain = (0..<30).map { Entity(uid: uid("G", "\($0)"), parents: [uid("G", "\($0 + 1)")]) }
+        _ = try await graph.apply(tenant: tenant, upserts: chain, actor: "test")
+    }
+
+    /// For each depth limit, the decision of `principal in G::"30"` about G0 with a reader
+    /// switch (`turn`) on and then off, on one kept reader.
+    static func chainDecisions(
+        _ graph: EntityGraph, turn: (GraphReader, Bool) -> Void
+    ) throws -> [(limit: Int, on: Decision, off: Decision)] {
+        let bundle = try PolicyCompiler.compile(rules: [rule("top", when: Expr.principal.isIn(.entity("G", "30")))])
+        let request = Request(principal: uid("G", "0"), action: uid("Action", "a"), resource: uid("R", "r"))
+        let reader = try graph.reader(tenant: tenant)
+        reader.reset()
+        return try [5, 29, 30, 64].map { limit in
+            let authorizer = Authorizer(bundle: bundle, limits: EvaluationLimits(maxHierarchyDepth: limit))
+            turn(reader, true)
+            let on = try reader.read { authorizer.authorize(request, graph: $0) }
+            turn(reader, false)
+            let off = try reader.read { authorizer.authorize(request, graph: $0) }
+            return (limit, on, off)
+        }
+    }
+
     @Test func closuresEqualTheWalkThroughInsertsDeletesAndCycles() async throws {
         let dir = TemporaryDirectory()
         let graph = try EntityGraph(environment: Store.Environment(path: dir.path))
@@ -133,22 +158,12 @@ import TestSupport
         let dir = TemporaryDirectory()
         let graph = try EntityGraph(environment: Store.Environment(path: dir.path))
         try await graph.environment.write { txn in try graph.enableAncestorClosures(tenant: Self.tenant, in: txn) }
-        let chain = (0..<30).map { Entity(uid: uid("G", "\($0)"), parents: [uid("G", "\($0 + 1)")]) }
-        _ = try await graph.apply(tenant: Self.tenant, upserts: chain, actor: "test")
+        try await Self.writeChain(graph)
         try graph.read(tenant: Self.tenant) { store throws in
             #expect(try store.forEachAncestor(of: uid("G", "0"), maxDepth: 29) { _ in } == false)
             #expect(try store.forEachAncestor(of: uid("G", "0"), maxDepth: 30) { _ in } == true)
         }
-        let bundle = try PolicyCompiler.compile(rules: [rule("top", when: Expr.principal.isIn(.entity("G", "30")))])
-        let request = Request(principal: uid("G", "0"), action: uid("Action", "a"), resource: uid("R", "r"))
-        let reader = try graph.reader(tenant: Self.tenant)
-        reader.reset()
-        for limit in [5, 29, 30, 64] {
-            let authorizer = Authorizer(bundle: bundle, limits: EvaluationLimits(maxHierarchyDepth: limit))
-            reader.usesAncestorClosures = true
-            let with = try reader.read { authorizer.authorize(request, graph: $0) }
-            reader.usesAncestorClosures = false
-            let without = try reader.read { authorizer.authorize(request, graph: $0) }
+        for (limit, with, without) in try Self.chainDecisions(graph, turn: { $0.usesAncestorClosures = $1 }) {
             #expect(with == without, "limit \(limit)")
             #expect(with.decision == (limit >= 30 ? .allow : .deny), "limit \(limit)")
         }

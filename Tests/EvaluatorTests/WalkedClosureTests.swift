@@ -77,22 +77,12 @@ import TestSupport
     @Test func deepChainsAreLeftToTheWalkAndItsError() async throws {
         let dir = TemporaryDirectory()
         let graph = try EntityGraph(environment: Store.Environment(path: dir.path))
-        let chain = (0..<30).map { Entity(uid: uid("G", "\($0)"), parents: [uid("G", "\($0 + 1)")]) }
-        _ = try await graph.apply(tenant: Self.tenant, upserts: chain, actor: "test")
+        try await AncestorClosureTests.writeChain(graph)
         try graph.read(tenant: Self.tenant) { store throws in
             #expect(try store.closureContains(uid("G", "0"), ancestor: uid("G", "30"), maxDepth: 29) == nil)
             #expect(try store.closureContains(uid("G", "0"), ancestor: uid("G", "30"), maxDepth: 30) == true)
         }
-        let bundle = try PolicyCompiler.compile(rules: [rule("top", when: Expr.principal.isIn(.entity("G", "30")))])
-        let request = Request(principal: uid("G", "0"), action: uid("Action", "a"), resource: uid("R", "r"))
-        let reader = try graph.reader(tenant: Self.tenant)
-        reader.reset()
-        for limit in [5, 29, 30, 64] {
-            let authorizer = Authorizer(bundle: bundle, limits: EvaluationLimits(maxHierarchyDepth: limit))
-            reader.usesWalkedClosures = true
-            let made = try reader.read { authorizer.authorize(request, graph: $0) }
-            reader.usesWalkedClosures = false
-            let walked = try reader.read { authorizer.authorize(request, graph: $0) }
+        for (limit, made, walked) in try AncestorClosureTests.chainDecisions(graph, turn: { $0.usesWalkedClosures = $1 }) {
             #expect(made == walked, "limit \(limit)")
             #expect(made.decision == (limit >= 30 ? .allow : .deny), "limit \(limit)")
             #expect(made.errors.isEmpty == (limit >= 30), "limit \(limit)")

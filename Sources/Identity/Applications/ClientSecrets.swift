@@ -27,10 +27,22 @@ public enum ClientSecrets {
         constantTimeEqual(Array(hash(secret).utf8), Array(storedHash.utf8))
     }
 
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    /// Equal bytes, compared in a time that does not depend on where they differ (only on
+    /// their lengths): for secrets, hashes and tokens a caller presents.
+    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in constantTimeEqual(x, y) } }
+    }
+
+    /// The same over two strings' UTF-8, without copying them.
+    public static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        var (a, b) = (a, b)
+        return a.withUTF8 { x in b.withUTF8 { y in constantTimeEqual(x, y) } }
+    }
+
+    public static func constantTimeEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
         var difference: UInt8 = 0
-        for i in a.indices { difference |= a[i] ^ b[i] }
+        for index in 0..<a.count { difference |= a[index] ^ b[index] }
         return difference == 0
     }
 }

@@ -93,10 +93,9 @@ public final class AccessTokenVerifier: Sendable {
     /// `cachedVerification`, with what it found.
     public func cachedFinding(_ token: String) throws -> Finding? {
         let now = clock()
-        guard let entry = cache.withLock({ $0[token] }), Double(entry.verified.claims.exp) + leeway > now.timeIntervalSince1970 else {
-            return nil
-        }
+        guard let entry = cache.withLock({ $0[token] }) else { return nil }
         let expiresAt = Double(entry.verified.claims.exp) + leeway
+        guard expiresAt > now.timeIntervalSince1970 else { return nil }
         if entry.liveAt >= 0, now.timeIntervalSince1970 < entry.liveUntil, entry.liveAt == keys.environment.lastCommittedID {
             return Finding(verified: entry.verified, liveAt: entry.liveAt, liveUntil: entry.liveUntil, expiresAt: expiresAt)
         }

@@ -90,13 +90,13 @@ enum ClientCertificateMatch {
     /// registered one (compared in constant time).
     static func matches(_ binding: ClientCertificateBinding, _ certificate: ClientCertificate) -> Bool {
         if let expected = binding.thumbprintS256 {
-            return constantTimeEqual(Array(expected.utf8), Array(certificate.thumbprint.utf8))
+            return ClientSecrets.constantTimeEqual(expected, certificate.thumbprint)
         }
         if let expected = binding.subjectDN {
             guard certificate.chainedToClientCA,
                   let wanted = normalizedDN(expected), let presented = normalizedDN(certificate.subjectDN)
             else { return false }
-            return constantTimeEqual(Array(wanted.utf8), Array(presented.utf8))
+            return ClientSecrets.constantTimeEqual(wanted, presented)
         }
         return false
     }
@@ -104,7 +104,7 @@ enum ClientCertificateMatch {
     /// Whether a token bound to `thumbprint` may be used by a request presenting `certificate`.
     static func boundTokenMatches(thumbprint: String, _ certificate: ClientCertificate?) -> Bool {
         guard let certificate else { return false }
-        return constantTimeEqual(Array(thumbprint.utf8), Array(certificate.thumbprint.utf8))
+        return ClientSecrets.constantTimeEqual(thumbprint, certificate.thumbprint)
     }
 
     /// An RFC 4514 DN reduced to one canonical spelling, so `CN=billing, O=Acme` and
@@ -185,13 +185,6 @@ enum ClientCertificateMatch {
         "2.5.4.10": "O", "2.5.4.11": "OU", "0.9.2342.19200300.100.1.25": "DC", "0.9.2342.19200300.100.1.1": "UID",
         "1.2.840.113549.1.9.1": "EMAILADDRESS", "E": "EMAILADDRESS", "EMAIL": "EMAILADDRESS", "S": "ST",
     ]
-
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for i in a.indices { difference |= a[i] ^ b[i] }
-        return difference == 0
-    }
 }
 
 extension ClientCertificate {

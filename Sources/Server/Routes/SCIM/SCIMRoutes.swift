@@ -72,20 +72,13 @@ struct SCIMRoutes {
             try txn.scan(enterprise.connections) { _, value in
                 if let connection = try? StoredJSON.decode(EnterpriseConnection.self, from: value),
                    let stored = connection.scimToken,
-                   Self.constantTimeEqual(presented, Array(stored.hash.utf8)) {
+                   ClientSecrets.constantTimeEqual(presented, Array(stored.hash.utf8)) {
                     found = true
                 }
                 return !found
             }
             return found
         }
-    }
-
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices { difference |= a[index] ^ b[index] }
-        return difference == 0
     }
 
     func location(_ scope: SCIMConnectionScope, _ resourceType: String, _ id: String) -> String {

@@ -33,14 +33,6 @@ struct ConnectionToken {
     /// Compared in constant time: behind a proxy that pools its connections, the last
     /// token seen on one may be another caller's.
     static func same(_ a: String, _ b: String) -> Bool {
-        var (a, b) = (a, b)
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
-                guard x.count == y.count else { return false }
-                var difference: UInt8 = 0
-                for index in 0..<x.count { difference |= x[index] ^ y[index] }
-                return difference == 0
-            }
-        }
+        ClientSecrets.constantTimeEqual(a, b)
     }
 }

@@ -128,19 +128,12 @@ struct DPoPVerifier: Sendable {
         if let accessToken {
             guard let ath = claims.ath else { throw .missingTokenHash }
             let expectedHash = Base64URL.encode(Array(SHA256.hash(data: Data(accessToken.utf8))))
-            guard Self.constantTimeEqual(Array(ath.utf8), Array(expectedHash.utf8)) else { throw .wrongTokenHash }
+            guard ClientSecrets.constantTimeEqual(ath, expectedHash) else { throw .wrongTokenHash }
         }
         let jkt = Self.thumbprint(x: x, y: y)
         // Checked last, so a proof refused for another reason does not use its jti up.
         try replay.use(jkt + " " + jti, until: iat + maxAge + 1, now: nowSeconds)
         return DPoPProof(jkt: jkt, jti: jti, issuedAt: iat)
-    }
-
-    static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        var difference: UInt8 = 0
-        for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
-        return difference == 0
     }
 
     /// The proof's claims; a member of the wrong JSON type makes the proof malformed.
