@@ -9,12 +9,17 @@ import PolicyLang
 public final class Authorizer {
     public let program: Program
     private let vm: VirtualMachine
+    /// The candidates of a request whose action has ancestors (or whose ancestors could
+    /// not be read): built per request.
     private var candidates: [Int32] = []
-    /// What `candidates` holds the list of, when it holds the plain (action id, resource
-    /// type) list: most requests repeat the previous one's action and resource type, in
-    /// the very same strings, and then the index is not asked again. The strings are
-    /// kept (retained), so `CedarString.identical` on them is sound.
-    private var candidatesFor: (actionID: String?, resourceType: String)?
+    /// The plain (action id, resource type) lists of the last few pairs asked for. An
+    /// application's checks cycle through a handful of actions on a handful of types
+    /// (the load benchmark: four actions on `Document`), and a list found here is one
+    /// compare of two short strings, where the index hashes both and copies the list
+    /// (≈1% of a check's server CPU when only the last pair was kept).
+    private var kept: [(actionID: String?, resourceType: String, list: [Int32])] = []
+    private var nextKept = 0
+    static let keptLists = 8
     // Scratch for the walk over the request action's ancestors (Cedar's action groups),
     // kept across requests so a walk allocates only the first time it is needed.
     private var actionIDs: [String] = []
@@ -35,6 +40,7 @@ public final class Authorizer {
         vm = VirtualMachine(stackCapacity: program.bundle.maxStackDepth, maxHierarchyDepth: limits.maxHierarchyDepth)
         maxHierarchyDepth = limits.maxHierarchyDepth
         candidates.reserveCapacity(program.bundle.rules.count)
+        kept.reserveCapacity(Self.keptLists)
     }
 
     /// The in-memory store's entry point, specialized here so that callers in other
@@ -50,8 +56,10 @@ public final class Authorizer {
     private func decide<E: EntitySource>(_ request: Request, entities: E, mode: AuthorizationMode) -> Decision {
         let program = self.program
         var failures: [(rule: Int, error: EvaluationError)] = []
+        // Which kept list holds the candidates; nil: `candidates`.
+        var keptList: Int?
         do {
-            try collectCandidates(request, entities: entities)
+            keptList = try collectCandidates(request, entities: entities)
         } catch {
             // The action's ancestors cannot be read, so a rule naming only other actions
             // cannot be decided: it errors (and so does not apply), like a rule whose `in`
@@ -59,7 +67,6 @@ public final class Authorizer {
             let actionID = CedarString.equal(request.action.type, "Action") ? request.action.id : nil
             let resourceType = request.resource.type
             program.bundle.index.candidates(actionID: actionID, resourceType: resourceType, into: &candidates)
-            candidatesFor = (actionID, resourceType)
             let message = EvaluationError("entity store: reading the parents of \(request.action): \(error.message)")
             for rule in program.bundle.index.rulesNamingOnlyOtherActions(than: actionID, resourceType: resourceType) {
                 failures.append((Int(rule), message))
@@ -71,7 +78,8 @@ public final class Authorizer {
         allows.removeAll(keepingCapacity: true)
         var trace: [TraceEntry] = []
 
-        for candidate in candidates {
+        let list = keptList.map { kept[$0].list } ?? candidates
+        for candidate in list {
             let index = Int(candidate)
             let effect = program.effects[index]
             // Candidates come deny rules first; once a deny holds, fast mode is done.
@@ -121,7 +129,8 @@ public final class Authorizer {
     /// data end) and stops after `maxHierarchyDepth` levels. An action with no parents —
     /// the common case — costs one parent lookup and no allocation; a policy set with no
     /// `actions:` lists costs none.
-    private func collectCandidates<E: EntitySource>(_ request: Request, entities: E) throws(EntitySourceError) {
+    /// Returns the position in `kept` of the list, or nil when it is in `candidates`.
+    private func collectCandidates<E: EntitySource>(_ request: Request, entities: E) throws(EntitySourceError) -> Int? {
         let index = program.bundle.index
         let action = request.action
         let isAction = CedarString.equal(action.type, "Action")
@@ -132,15 +141,24 @@ public final class Authorizer {
         if actionNext.isEmpty {
             let actionID = isAction ? action.id : nil
             let resourceType = request.resource.type
-            if let last = candidatesFor, CedarString.identical(last.resourceType, resourceType),
-               Self.identical(last.actionID, actionID) {
-                return
+            for position in kept.indices where kept[position].resourceType == resourceType && kept[position].actionID == actionID {
+                return position
             }
-            index.candidates(actionID: actionID, resourceType: resourceType, into: &candidates)
-            candidatesFor = (actionID, resourceType)
-            return
+            // A full set replaces its lists in turn, refilling the replaced one's array
+            // in place: past the first few requests, no allocation.
+            let position: Int
+            if kept.count < Self.keptLists {
+                kept.append((actionID, resourceType, []))
+                position = kept.count - 1
+            } else {
+                position = nextKept
+                nextKept = (nextKept + 1) % Self.keptLists
+                kept[position].actionID = actionID
+                kept[position].resourceType = resourceType
+            }
+            index.candidates(actionID: actionID, resourceType: resourceType, into: &kept[position].list)
+            return position
         }
-        candidatesFor = nil  // the list below is of the action's ancestors too
         actionIDs.removeAll(keepingCapacity: true)
         actionVisited.removeAll(keepingCapacity: true)
         actionFrontier.removeAll(keepingCapacity: true)
@@ -159,15 +177,7 @@ public final class Authorizer {
             depth += 1
         }
         index.candidates(actionIDs: actionIDs, resourceType: request.resource.type, into: &candidates)
-    }
-
-    /// `CedarString.identical` for optional ids: both absent, or both there and identical.
-    private static func identical(_ a: String?, _ b: String?) -> Bool {
-        switch (a, b) {
-        case (nil, nil): true
-        case let (a?, b?): CedarString.identical(a, b)
-        default: false
-        }
+        return nil
     }
 
     private static func traceOutcome(_ outcome: VirtualMachine.Outcome) -> TraceEntry.Outcome {

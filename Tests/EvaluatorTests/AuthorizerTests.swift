@@ -12,7 +12,8 @@ import TestSupport
 
     /// One authorizer over a sequence of requests whose actions and resource types
     /// change, repeat (the same strings and equal strings in new storage), include
-    /// action groups and non-Action actions, decides each as a fresh authorizer does.
+    /// action groups and non-Action actions, and cycle through more (action, type) pairs
+    /// than it keeps candidate lists for, decides each as a fresh authorizer does.
     @Test func reusedAuthorizerMatchesAFreshOneAcrossActionsAndTypes() throws {
         let bundle = try PolicyCompiler.compile(rules: [
             rule("read-docs", actions: ["read"], resource: .type("Document")),
@@ -33,6 +34,15 @@ import TestSupport
         }
         requests.append(Request(principal: uid("User", "alice"), action: uid("Verb", "read"), resource: uid("Document", "doc1")))
         requests.append(requests[0])
+        // More pairs than the authorizer keeps lists for (`Authorizer.keptLists`), twice
+        // round: each list replaced in turn must be refilled for its new pair.
+        for _ in 0..<2 {
+            for action in ["read", "write", "view", "delete", "share"] {
+                for type in ["Document", "Folder", "Group"] {
+                    requests.append(Request(principal: uid("User", "alice"), action: uid("Action", action), resource: uid(type, "doc1")))
+                }
+            }
+        }
         for request in requests {
             let fresh = Authorizer(bundle: bundle).authorize(request, entities: entities)
             #expect(reused.authorize(request, entities: entities) == fresh, "\(request.action) on \(request.resource)")
