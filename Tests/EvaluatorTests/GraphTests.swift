@@ -51,6 +51,43 @@ private func bundle(_ yaml: String) throws -> PolicyBundle {
             try [UInt8]([0x01, 0, 0, 0, 0xFF, 0xFF]).withUnsafeBytes { try AttributeCodec.decodeAll($0) }
         }
     }
+
+    /// `find` on a record cut anywhere either throws or finds the very bytes it finds in
+    /// the whole record (a cut inside another attribute's value may leave one intact),
+    /// never bytes past the cut; absent names too. Hand-made directories that overrun
+    /// the record (a name, an offset or a length too long; more entries than bytes)
+    /// throw.
+    @Test func findOnCutOrForeignRecordsThrowsOrFindsTheSameBytes() throws {
+        let bytes = AttributeCodec.encode(Self.attributes)
+        let names = Array(Self.attributes.keys) + ["missing", ""]
+        let whole: [String: [UInt8]?] = try bytes.withUnsafeBytes { buffer in
+            var found: [String: [UInt8]?] = [:]
+            for name in names { found[name] = try AttributeCodec.find(name, in: buffer).map { Array($0) } }
+            return found
+        }
+        for cut in 0..<bytes.count {
+            let truncated = Array(bytes[..<cut])
+            for name in names {
+                guard let found = try? truncated.withUnsafeBytes({ try AttributeCodec.find(name, in: $0).map { Array($0) } }) else { continue }
+                #expect(found == whole[name]!, "\(name) at cut \(cut)")
+            }
+        }
+        let foreign: [[UInt8]] = [
+            [],
+            [0x01, 0, 0],
+            [0x01, 0, 0, 0, 0xFF, 0xFF],
+            [0x01, 0, 0, 0, 0x01, 0, 0x61, 0, 0, 0, 0],
+            [0x01, 0, 0, 0, 0x01, 0, 0x61, 0, 0, 0, 0, 0x05, 0, 0, 0, 0x01],
+            [0x01, 0, 0, 0, 0x01, 0, 0x61, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0, 0, 0, 0x01],
+            [0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0, 0x62, 0, 0, 0, 0, 0, 0, 0, 0],
+        ]
+        for record in foreign {
+            #expect(throws: EntitySourceError.self, "\(record)") { try record.withUnsafeBytes { try AttributeCodec.find("a", in: $0) } }
+        }
+        // The same shape within bounds finds its value.
+        let one: [UInt8] = [0x01, 0, 0, 0, 0x01, 0, 0x61, 0, 0, 0, 0, 0x01, 0, 0, 0, 0x2A]
+        #expect(try one.withUnsafeBytes { try AttributeCodec.find("a", in: $0).map { Array($0) } } == [0x2A])
+    }
 }
 
 @Suite struct EntityGraphTests {
