@@ -113,33 +113,41 @@ final class CapturedStream: TextOutputStream, @unchecked Sendable {
     /// line `Logger.info` writes with the same metadata, in both formats, with and
     /// without logger metadata of its own (one key also the line's).
     @Test func theDirectAccessLineIsTheLoggersLine() {
-        let fields = CheckFastPath.accessLogFields(requestId: "req_7", path: CheckFastPath.path, microseconds: 95)
-        #expect(fields.map(\.key) == fields.map(\.key).sorted(), "the fast path hands its fields over in key order")
-        for format in [BufferedLogHandler.Format.text, .json] {
-            for loggerMetadata in [[:], ["client_id": "cli_1", "status": "overridden by the line's own"]] as [Logger.Metadata] {
-                let (direct, viaLogger) = Self.sameSecond {
-                    let first = CapturedLog(), second = CapturedLog()
-                    var handler = BufferedLogHandler(label: "arbiter", format: format, output: first.output)
-                    handler.metadata = loggerMetadata
-                    handler.log(level: .info, message: "request", sortedFields: fields, source: CheckFastPath.logSource)
-                    var logger = Logger(label: "arbiter") { BufferedLogHandler(label: $0, format: format, output: second.output) }
-                    for (key, value) in loggerMetadata { logger[metadataKey: key] = value }
-                    var metadata = Logger.Metadata()
-                    for field in fields { metadata[field.key] = .string(field.value) }
-                    // The source the fast path's own `Logger.info` call gets (its module).
-                    logger.info("request", metadata: metadata, source: "Server")
-                    return (first.text(), second.text())
+        let lines = [
+            AccessLine(microseconds: 95, hbRequestID: LogRequestID.next(), path: CheckFastPath.path, requestId: "req_7"),
+            AccessLine(microseconds: 0, hbRequestID: 0, path: CheckFastPath.batchPath, requestId: "a\"quote"),
+            AccessLine(microseconds: 1_234_567_890_123, hbRequestID: .max, path: CheckFastPath.path, requestId: ""),
+            AccessLine(microseconds: -7, hbRequestID: 1, path: CheckFastPath.path, requestId: "req_1"),
+        ]
+        for line in lines {
+            let fields = line.fields
+            #expect(fields.map(\.key) == fields.map(\.key).sorted(), "the fast path hands its fields over in key order")
+            for format in [BufferedLogHandler.Format.text, .json] {
+                for loggerMetadata in [[:], ["client_id": "cli_1", "status": "overridden by the line's own"]] as [Logger.Metadata] {
+                    let (direct, viaLogger) = Self.sameSecond {
+                        let first = CapturedLog(), second = CapturedLog()
+                        var handler = BufferedLogHandler(label: "arbiter", format: format, output: first.output)
+                        handler.metadata = loggerMetadata
+                        handler.log(access: line, source: CheckFastPath.logSource)
+                        var logger = Logger(label: "arbiter") { BufferedLogHandler(label: $0, format: format, output: second.output) }
+                        for (key, value) in loggerMetadata { logger[metadataKey: key] = value }
+                        var metadata = Logger.Metadata()
+                        for field in fields { metadata[field.key] = .string(field.value) }
+                        // The source the fast path's own `Logger.info` call gets (its module).
+                        logger.info("request", metadata: metadata, source: "Server")
+                        return (first.text(), second.text())
+                    }
+                    // The JSON time has milliseconds: compared without it (the text one has
+                    // seconds, and `sameSecond` retries when the second turns).
+                    #expect(Self.withoutJSONTime(direct) == Self.withoutJSONTime(viaLogger) && !direct.isEmpty, "\(format) \(loggerMetadata)")
                 }
-                // The JSON time has milliseconds: compared without it (the text one has
-                // seconds, and `sameSecond` retries when the second turns).
-                #expect(Self.withoutJSONTime(direct) == Self.withoutJSONTime(viaLogger) && !direct.isEmpty, "\(format) \(loggerMetadata)")
             }
         }
         // Below the handler's level nothing is written.
         let captured = CapturedLog()
         var quiet = BufferedLogHandler(label: "arbiter", format: .text, output: captured.output)
         quiet.logLevel = .warning
-        quiet.log(level: .info, message: "request", sortedFields: fields, source: "Server")
+        quiet.log(access: lines[0], source: "Server")
         #expect(captured.text().isEmpty)
     }
 

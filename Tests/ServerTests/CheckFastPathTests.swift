@@ -119,7 +119,7 @@ import Glibc
         #expect(!fastPath.isCandidate(head(.POST, CheckFastPath.path, [("x-ssl-client-cert", "abc")])))
     }
 
-    /// `hb.request.id` on the fast path's lines has the shape of Hummingbird's own.
+    /// The connection's kept token is reused only for the very same Authorization value.
     @Test func connectionTokensCompareWholeValues() {
         let token = "Bearer " + String(repeating: "a", count: 600)
         #expect(ConnectionToken.same(token, String(token.utf8.map { Character(UnicodeScalar($0)) })))
@@ -129,6 +129,7 @@ import Glibc
         #expect(ConnectionToken.same("", ""))
     }
 
+    /// `hb.request.id` on the fast path's lines has the shape of Hummingbird's own.
     @Test func logRequestIdsAreShapedAsHummingbirds() {
         let theirs = RequestID().description
         #expect(LogRequestID.format(0x0123_4567_89ab_cdef) == String(theirs.dropLast(16)) + "0123456789abcdef")

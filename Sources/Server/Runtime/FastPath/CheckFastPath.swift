@@ -170,15 +170,15 @@ final class CheckFastPath: Sendable {
         metrics.request(family: .authorization, status: 200, nanoseconds: ArbiterMetrics.nanoseconds(since: start))
         if logger.logLevel <= .info {
             let elapsed = ContinuousClock.now - start
-            let fields = Self.accessLogFields(
-                requestId: requestId, path: batch ? Self.batchPath : Self.path,
-                microseconds: elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
+            let line = AccessLine(
+                microseconds: elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000,
+                hbRequestID: LogRequestID.next(), path: batch ? Self.batchPath : Self.path, requestId: requestId)
             if let bufferedLog {
-                bufferedLog.log(level: .info, message: "request", sortedFields: fields, source: Self.logSource)
+                bufferedLog.log(access: line, source: Self.logSource)
             } else {
                 var metadata = Logger.Metadata()
-                for field in fields { metadata[field.key] = .string(field.value) }
-                logger.info("request", metadata: metadata)
+                for field in line.fields { metadata[field.key] = .string(field.value) }
+                logger.info(.init(stringLiteral: AccessLine.message), metadata: metadata)
             }
         }
         return response
@@ -208,23 +208,6 @@ final class CheckFastPath: Sendable {
         headers.add(name: HTTPField.Name.date.rawName, value: date)
         if let serverName { headers.add(name: HTTPField.Name.server.rawName, value: serverName) }
         return (HTTPResponseHead(version: .http1_1, status: .ok, headers: headers), allocator.buffer(bytes: body))
-    }
-
-    /// The access-log line's fields, in key order (`BufferedLogHandler` writes them in
-    /// that order). The same keys as the router's line for this request: Hummingbird's
-    /// own request id (`hb.request.id`, which the router's per-request logger carries),
-    /// the `request_id` of `RequestIDMiddleware` and `AccessLogMiddleware`'s own. (No
-    /// `client_id`: the bearer middleware sets it on an inner copy of the context, which
-    /// the access-log middleware outside it never sees.)
-    static func accessLogFields(requestId: String, path: String, microseconds: Int64) -> [(key: String, value: String)] {
-        [
-            ("duration_us", String(microseconds)),
-            ("hb.request.id", LogRequestID.next()),
-            ("method", "POST"),
-            ("path", path),
-            ("request_id", requestId),
-            ("status", "200"),
-        ]
     }
 
     /// The `[source]` of the line in the text format: this module, as `Logger.info` gives it.
