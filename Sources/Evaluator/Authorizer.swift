@@ -141,7 +141,13 @@ public final class Authorizer {
         if actionNext.isEmpty {
             let actionID = isAction ? action.id : nil
             let resourceType = request.resource.type
-            for position in kept.indices where kept[position].resourceType == resourceType && kept[position].actionID == actionID {
+            // By identity only: a short id (the common case, ≤ 15 bytes) is stored inline,
+            // so equal ones are identical; a longer one in other storage just misses and
+            // asks the index, as every request did before. A miss is then eight cheap
+            // compares, where `==` on each would cost a workload of many pairs (the rbac
+            // scenario has 50) ≈2.5% of a decision's instructions.
+            for position in kept.indices
+            where CedarString.identical(kept[position].resourceType, resourceType) && Self.identical(kept[position].actionID, actionID) {
                 return position
             }
             // A full set replaces its lists in turn, refilling the replaced one's array
@@ -178,6 +184,17 @@ public final class Authorizer {
         }
         index.candidates(actionIDs: actionIDs, resourceType: request.resource.type, into: &candidates)
         return nil
+    }
+
+    /// `CedarString.identical` for optional ids: both absent, or both there and identical.
+    /// The kept lists retain their strings, so identical bits mean the same storage or
+    /// the same inline bytes.
+    private static func identical(_ a: String?, _ b: String?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): true
+        case let (a?, b?): CedarString.identical(a, b)
+        default: false
+        }
     }
 
     private static func traceOutcome(_ outcome: VirtualMachine.Outcome) -> TraceEntry.Outcome {
