@@ -4,16 +4,18 @@ import CLMDB
 /// `reset()` ends it, and neither allocates (LMDB's `mdb_txn_reset`/`mdb_txn_renew`).
 /// A server thread or a benchmark keeps one and renews it per request or per batch, where
 /// `Environment.read` begins (and mallocs) a new transaction each time. Cursors opened
-/// with `cursor(_:)` are renewed along with it, so they are opened once too.
+/// with `cursor(_:)` are opened once too, and renewed on their first use after a renew.
 ///
 /// While renewed it counts as an active reader, so a map resize waits for `reset()`:
 /// keep it renewed only for the length of one request or batch. Not thread-safe; one per
 /// thread (the environment is `MDB_NOTLS`, so a reset transaction may move threads).
 public final class ReusableReadTransaction {
     public let environment: Environment
-    private let handle: OpaquePointer
+    fileprivate let handle: OpaquePointer
     private var cursors: [ReadCursor] = []
     public private(set) var isActive = false
+    /// Counts `renew()`s: a cursor renewed at an older count is renewed on its next use.
+    fileprivate private(set) var generation = 0
 
     /// Begins the transaction (active, as after `renew()`).
     public init(environment: Environment) throws {
@@ -68,7 +70,10 @@ public final class ReusableReadTransaction {
             environment.leaveReader()
             throw LMDBError(code: rc)
         }
-        for cursor in cursors { try LMDBError.check(mdb_cursor_renew(handle, cursor.handle)) }
+        // Cursors are renewed when next used (`ReadCursor.renewIfStale`), not here: renewing
+        // one looks its table up in the main database (LMDB marks every named table stale
+        // in a new snapshot), and a request answered from the reader's caches uses none.
+        generation &+= 1
         isActive = true
     }
 
@@ -77,25 +82,43 @@ public final class ReusableReadTransaction {
     /// read from one snapshot for the next while the id stays the same. Call while active.
     public var snapshotID: Int { Int(mdb_txn_id(handle)) }
 
-    /// A cursor on `table`, opened once and valid across resets (renewed with the
-    /// transaction). Call while active.
+    /// A cursor on `table`, opened once and valid across resets (renewed on its first
+    /// use in each snapshot). Call while active.
     public func cursor(_ table: Table) throws -> ReadCursor {
         var cursor: OpaquePointer?
         try LMDBError.check(mdb_cursor_open(handle, table.dbi, &cursor))
-        let result = ReadCursor(handle: cursor!, table: table)
+        let result = ReadCursor(handle: cursor!, table: table, transaction: self)
         cursors.append(result)
         return result
     }
 }
 
 /// A cursor owned by a `ReusableReadTransaction`, for allocation-free duplicate walks.
+/// Valid while its transaction lives (which closes it); use it while that is active.
 public final class ReadCursor {
     let handle: OpaquePointer
     public let table: Table
+    /// Unowned: the transaction keeps its cursors, and closes them when it goes.
+    private unowned(unsafe) let transaction: ReusableReadTransaction
+    /// The transaction's `generation` this cursor was last renewed at.
+    private var renewedAt: Int
 
-    init(handle: OpaquePointer, table: Table) {
+    init(handle: OpaquePointer, table: Table, transaction: ReusableReadTransaction) {
         self.handle = handle
         self.table = table
+        self.transaction = transaction
+        renewedAt = transaction.generation
+    }
+
+    /// Binds the cursor to the transaction's current snapshot when it was last used in
+    /// an earlier one; LMDB's code (success when nothing was to do).
+    @inline(__always)
+    private func renewIfStale() -> Int32 {
+        let generation = transaction.generation
+        guard renewedAt != generation else { return MDB_SUCCESS }
+        let rc = mdb_cursor_renew(transaction.handle, handle)
+        if rc == MDB_SUCCESS { renewedAt = generation }
+        return rc
     }
 
     /// Visits every value stored under `key` (all duplicates, in order) until `body`
@@ -104,6 +127,8 @@ public final class ReadCursor {
     public func forEachDuplicate<E: Error>(
         key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws(E) -> Bool
     ) throws(E) -> Int32 {
+        let renewed = renewIfStale()
+        guard renewed == MDB_SUCCESS else { return renewed }
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val()
         var rc = mdb_cursor_get(handle, &k, &v, MDB_SET_KEY)
