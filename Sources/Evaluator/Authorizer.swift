@@ -14,9 +14,10 @@ public final class Authorizer {
     private var candidates: [Int32] = []
     /// The plain (action id, resource type) lists of the last few pairs asked for. An
     /// application's checks cycle through a handful of actions on a handful of types
-    /// (the load benchmark: four actions on `Document`), and a list found here is one
-    /// compare of two short strings, where the index hashes both and copies the list
-    /// (≈1% of a check's server CPU when only the last pair was kept).
+    /// (the load benchmark: four actions on `Document`), and a list found here costs two
+    /// identity compares, where the index hashes both strings and copies the list
+    /// (≈1% of a check's server CPU when only the last pair was kept). The entries retain
+    /// their strings, so `CedarString.identical` on them is sound.
     private var kept: [(actionID: String?, resourceType: String, list: [Int32])] = []
     private var nextKept = 0
     static let keptLists = 8
@@ -129,6 +130,7 @@ public final class Authorizer {
     /// data end) and stops after `maxHierarchyDepth` levels. An action with no parents —
     /// the common case — costs one parent lookup and no allocation; a policy set with no
     /// `actions:` lists costs none.
+    ///
     /// Returns the position in `kept` of the list, or nil when it is in `candidates`.
     private func collectCandidates<E: EntitySource>(_ request: Request, entities: E) throws(EntitySourceError) -> Int? {
         let index = program.bundle.index
@@ -143,9 +145,9 @@ public final class Authorizer {
             let resourceType = request.resource.type
             // By identity only: a short id (the common case, ≤ 15 bytes) is stored inline,
             // so equal ones are identical; a longer one in other storage just misses and
-            // asks the index, as every request did before. A miss is then eight cheap
-            // compares, where `==` on each would cost a workload of many pairs (the rbac
-            // scenario has 50) ≈2.5% of a decision's instructions.
+            // asks the index. A miss is then eight cheap compares, where `==` on each cost
+            // a workload of many pairs (the rbac scenario has 50) ≈2.5% of a decision's
+            // instructions.
             for position in kept.indices
             where CedarString.identical(kept[position].resourceType, resourceType) && Self.identical(kept[position].actionID, actionID) {
                 return position
