@@ -96,9 +96,8 @@ public final class AccessTokenVerifier: Sendable {
         guard let entry = cache.withLock({ $0[token] }) else { return nil }
         let expiresAt = Double(entry.verified.claims.exp) + leeway
         guard expiresAt > now.timeIntervalSince1970 else { return nil }
-        if entry.liveAt >= 0, now.timeIntervalSince1970 < entry.liveUntil, entry.liveAt == keys.environment.lastCommittedID {
-            return Finding(verified: entry.verified, liveAt: entry.liveAt, liveUntil: entry.liveUntil, expiresAt: expiresAt)
-        }
+        let kept = Finding(verified: entry.verified, liveAt: entry.liveAt, liveUntil: entry.liveUntil, expiresAt: expiresAt)
+        if entry.liveAt >= 0, stillLive(kept, now: now.timeIntervalSince1970) { return kept }
         let live = try checkNotRevoked(entry.verified, now: now)
         cache.withLock { cache in
             guard cache[token] != nil else { return }
@@ -116,7 +115,13 @@ public final class AccessTokenVerifier: Sendable {
     /// token's string parsed out of its header again nor a lookup in the shared cache.
     public func stillHolds(_ finding: Finding) -> Bool {
         let now = clock().timeIntervalSince1970
-        return now < finding.expiresAt && now < finding.liveUntil && finding.liveAt == keys.environment.lastCommittedID
+        return now < finding.expiresAt && stillLive(finding, now: now)
+    }
+
+    /// The revocation check's part of `stillHolds`: its session has not ended and nothing
+    /// was committed since.
+    private func stillLive(_ finding: Finding, now: Double) -> Bool {
+        now < finding.liveUntil && finding.liveAt == keys.environment.lastCommittedID
     }
 
     public func verify(_ token: String) async throws -> VerifiedAccessToken {

@@ -107,6 +107,13 @@ public struct BufferedLogHandler: LogHandler {
         let now = LogTimestamp.now()
         let (label, format) = (self.label, self.format)
         output.append(now: level >= .warning) { out in
+            // The fields go through a `LineWriter` that takes over the buffer meanwhile.
+            func fields() {
+                var line = LineWriter(bytes: [], isJSON: format == .json)
+                swap(&out, &line.bytes)
+                body(&line)
+                swap(&out, &line.bytes)
+            }
             switch format {
             case .text:
                 LogTimestamp.appendText(now, to: &out)
@@ -115,10 +122,7 @@ public struct BufferedLogHandler: LogHandler {
                 if !label.isEmpty { out.append(UInt8(ascii: " ")) }
                 out.append(contentsOf: label.utf8)
                 out.append(UInt8(ascii: ":"))
-                var line = LineWriter(bytes: [], isJSON: false)
-                swap(&out, &line.bytes)
-                body(&line)
-                swap(&out, &line.bytes)
+                fields()
                 out.append(contentsOf: " [".utf8)
                 out.append(contentsOf: source.utf8)
                 out.append(contentsOf: "] ".utf8)
@@ -132,10 +136,7 @@ public struct BufferedLogHandler: LogHandler {
                 Self.appendQuoted(label, to: &out)
                 out.append(contentsOf: #","message":"#.utf8)
                 Self.appendQuoted(message, to: &out)
-                var line = LineWriter(bytes: [], isJSON: true)
-                swap(&out, &line.bytes)
-                body(&line)
-                swap(&out, &line.bytes)
+                fields()
                 out.append(UInt8(ascii: "}"))
             }
             out.append(UInt8(ascii: "\n"))

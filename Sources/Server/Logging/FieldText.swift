@@ -8,17 +8,20 @@ struct FieldText {
 
     /// `String(value)`.
     init(decimal value: Int64) {
-        var magnitude = value.magnitude
-        // Digits written from the end of a scratch buffer, then appended in order.
-        var scratch = FieldText()
-        var used = 0
-        repeat {
-            scratch.set(Self.capacity - 1 - used, UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
-            used += 1
-        } while magnitude > 0
         if value < 0 { append(UInt8(ascii: "-")) }
-        for index in (Self.capacity - used)..<Self.capacity { append(scratch.byte(index)) }
+        var digits = 0
+        var rest = value.magnitude
+        repeat {
+            digits += 1
+            rest /= 10
+        } while rest > 0
+        // Written from the last digit back.
+        rest = value.magnitude
+        count += digits
+        for index in stride(from: count - 1, through: count - digits, by: -1) {
+            set(index, UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        }
     }
 
     /// `prefix` (at most 16 bytes) then `value` in 16 lowercase hex digits.
@@ -26,13 +29,10 @@ struct FieldText {
         precondition(prefix.count <= Self.capacity - 16)
         for byte in prefix { append(byte) }
         for shift in stride(from: 60, through: 0, by: -4) {
-            append(Self.hexDigits[Int(value >> UInt64(shift) & 15)])
+            let digit = UInt8(truncatingIfNeeded: value >> UInt64(shift) & 15)
+            append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
         }
     }
-
-    private init() {}
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     private mutating func append(_ byte: UInt8) {
         set(count, byte)
@@ -41,10 +41,6 @@ struct FieldText {
 
     private mutating func set(_ index: Int, _ byte: UInt8) {
         withUnsafeMutableBytes(of: &storage) { $0[index] = byte }
-    }
-
-    private func byte(_ index: Int) -> UInt8 {
-        withUnsafeBytes(of: storage) { $0[index] }
     }
 
     func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {

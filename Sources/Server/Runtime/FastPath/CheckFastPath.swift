@@ -36,6 +36,8 @@ final class CheckFastPath: Sendable {
     /// The logger's handler when it is `arbiter serve`'s: the access line then goes to it
     /// directly, as the same bytes.
     let bufferedLog: BufferedLogHandler?
+    /// Whether access lines are written (`arbiter serve` sets the level once, at start).
+    let logsAccess: Bool
     /// The `Server` header (`Application` configuration's `serverName`).
     let serverName: String?
     /// The header a trusted proxy forwards client certificates in: such a request goes to
@@ -63,6 +65,7 @@ final class CheckFastPath: Sendable {
         trustedProxies = services.tls.trustedProxies
         self.logger = logger
         bufferedLog = logger.handler as? BufferedLogHandler
+        logsAccess = logger.logLevel <= .info
         self.serverName = serverName
         clientCertificateHeader = (HTTPField.Name(configuration.clientCertificateHeader) ?? HTTPField.Name("X-SSL-Client-Cert")!).rawName
         maxCheckBodyBytes = min(configuration.maxBodyBytes, CheckRoutes.maxCheckBodyBytes)
@@ -168,7 +171,7 @@ final class CheckFastPath: Sendable {
 
         Self.answered.add(1, ordering: .relaxed)
         metrics.request(family: .authorization, status: 200, nanoseconds: ArbiterMetrics.nanoseconds(since: start))
-        if logger.logLevel <= .info {
+        if logsAccess {
             let elapsed = ContinuousClock.now - start
             let line = AccessLine(
                 microseconds: elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000,
@@ -178,7 +181,7 @@ final class CheckFastPath: Sendable {
             } else {
                 var metadata = Logger.Metadata()
                 for field in line.fields { metadata[field.key] = .string(field.value) }
-                logger.info(.init(stringLiteral: AccessLine.message), metadata: metadata)
+                logger.info("\(AccessLine.message)", metadata: metadata)
             }
         }
         return response
