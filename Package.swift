@@ -86,6 +86,7 @@ let package = Package(
             "Server", "Store", "Identity", "Devices", "PolicyLang", "Evaluator", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
     ],
     swiftLanguageModes: [.v6]

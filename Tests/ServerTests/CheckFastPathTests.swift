@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Identity
 import Logging
 import NIOCore
+import NIOEmbedded
 import NIOHTTP1
 import Store
 import Testing
@@ -397,6 +398,94 @@ import Glibc
         #expect(parts.count >= 2 && parts[1].hasPrefix("HTTP/1.1 200 OK"), "\(received)")
     }
 
+    /// Answers are flushed at the end of the event loop's tick, and the client's end of
+    /// input may arrive in the same read: a client that sends its checks and closes its
+    /// side at once still gets every answer, then the connection's end.
+    @Test func checksSentWithTheClientsCloseAreAllAnswered() async throws {
+        let (f, admin) = try await Self.acmeWithCachedAdminToken()
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let app = ArbiterApplication.make(services: f.services, configuration: f.m.app.configuration, logger: logger, checkFastPath: true)
+        let json = String(decoding: Self.json(["action": "read", "resource": ["type": "Document", "id": "doc-1"]]), as: UTF8.self)
+        let check: @Sendable (String) -> String = { id in
+            "POST \(CheckFastPath.path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(admin)\r\n"
+                + "Content-Type: application/json\r\nX-Request-Id: \(id)\r\nContent-Length: \(json.utf8.count)\r\n\r\n\(json)"
+        }
+        let before = CheckFastPath.answered.load(ordering: .relaxed)
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            for round in 0..<5 {
+                let ids = (0..<3).map { "h\(round)-\($0)" }
+                let connection = try RawHTTP(port: port)
+                let wire = Array(ids.map(check).joined().utf8)
+                let answers = try await RawHTTP.offPool { try connection.exchange(wire, responses: ids.count, thenCloseWrite: true) }
+                #expect(answers.map(\.status) == [200, 200, 200])
+                #expect(answers.map { $0.headers["x-request-id"] ?? "?" } == ids)
+                #expect(try await RawHTTP.offPool { connection.readsEndOfStream() })
+            }
+        }
+        #expect(CheckFastPath.answered.load(ordering: .relaxed) - before >= 15)
+    }
+
+    /// A check answered on an `EmbeddedChannel` holding the fast-path handler and, after it,
+    /// a handler that closes the connection on the quiesce event (as Hummingbird's
+    /// connection-state handler does when it has no request of its own in flight; it never
+    /// sees the requests answered here).
+    static func answeredUnflushed() async throws -> EmbeddedChannel {
+        let (f, admin) = try await Self.acmeWithCachedAdminToken()
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let fastPath = CheckFastPath(services: f.services, configuration: f.m.app.configuration, logger: logger, serverName: "arbiter")
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(CheckFastPathHandler(fastPath: fastPath))
+        try channel.pipeline.syncOperations.addHandler(CloseOnQuiesce())
+        let body = ByteBuffer(bytes: Self.json(["action": "read", "resource": ["type": "Document", "id": "doc-1"]]))
+        let headers = HTTPHeaders([
+            ("Host", "127.0.0.1"), ("Authorization", "Bearer \(admin)"), ("Content-Type", "application/json"),
+            ("Content-Length", "\(body.readableBytes)"),
+        ])
+        let before = CheckFastPath.answered.load(ordering: .relaxed)
+        // `writeInbound` ends each part's read burst, as a socket read would.
+        try channel.writeInbound(HTTPServerRequestPart.head(HTTPRequestHead(version: .http1_1, method: .POST, uri: CheckFastPath.path, headers: headers)))
+        try channel.writeInbound(HTTPServerRequestPart.body(body))
+        try channel.writeInbound(HTTPServerRequestPart.end(nil))
+        #expect(CheckFastPath.answered.load(ordering: .relaxed) > before)
+        return channel
+    }
+
+    final class CloseOnQuiesce: ChannelInboundHandler, Sendable {
+        typealias InboundIn = HTTPServerRequestPart
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            if event is ChannelShouldQuiesceEvent { context.close(promise: nil) }
+        }
+    }
+
+    /// An answer is flushed once the event loop has run its tick's I/O, not at once.
+    @Test func answersAreFlushedAtTheEndOfTheLoopTick() async throws {
+        let channel = try await Self.answeredUnflushed()
+        #expect(try channel.readOutbound(as: HTTPServerResponsePart.self) == nil)
+        channel.embeddedEventLoop.run()
+        guard case .head(let head) = try channel.readOutbound(as: HTTPServerResponsePart.self) else {
+            Issue.record("no answer after the tick")
+            return
+        }
+        #expect(head.status == .ok)
+        _ = try? channel.finish()
+    }
+
+    /// A close in the same tick, before the deferred flush, sends the answers written
+    /// instead of failing them.
+    @Test func aCloseBeforeTheDeferredFlushSendsTheAnswers() async throws {
+        let channel = try await Self.answeredUnflushed()
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        guard case .head(let head) = try channel.readOutbound(as: HTTPServerResponsePart.self) else {
+            Issue.record("the close dropped the answer")
+            return
+        }
+        #expect(head.status == .ok)
+        #expect(!channel.isActive)
+    }
+
     /// The access-log line of a check answered on the event loop carries the same keys as
     /// the router's line for the same request (`hb.request.id` was missing once), with the
     /// same values where they do not differ per request by design.
@@ -525,13 +614,16 @@ final class RawHTTP: @unchecked Sendable {
         try RawHTTP(port: port).exchange(bytes, responses: responses)
     }
 
-    func exchange(_ bytes: [UInt8], responses count: Int) throws -> [Response] {
+    /// Sends `bytes` (then, with `thenCloseWrite`, ends this side of the connection) and
+    /// reads `count` responses.
+    func exchange(_ bytes: [UInt8], responses count: Int, thenCloseWrite: Bool = false) throws -> [Response] {
         var sent = 0
         while sent < bytes.count {
             let written = bytes[sent...].withUnsafeBytes { send(socketFD, $0.baseAddress, $0.count, 0) }
             guard written > 0 else { throw RawHTTPError.io("send") }
             sent += written
         }
+        if thenCloseWrite { shutdown(socketFD, Int32(SHUT_WR)) }
         var responses: [Response] = []
         while responses.count < count {
             if let response = parse() { responses.append(response); continue }
