@@ -130,7 +130,7 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
         // Flushed once the event loop has read every connection that was ready with this
         // one (its tasks run after that): each flush is a socket write that wakes the
         // client's thread, and writes back to back find a client already awake. At 64
-        // connections that raised checks per second by about a fifth (BENCHMARKS.md,
+        // connections that raised checks per second by about a quarter (BENCHMARKS.md,
         // "Answers flushed at the end of the event loop's tick").
         if needsFlush {
             needsFlush = false
