@@ -71,6 +71,22 @@ import Glibc
         return fields
     }
 
+    /// An application for the fixture with the check fast path on, logging warnings only.
+    static func fastPathApp(_ f: RuntimeFixture) -> some ApplicationProtocol {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return ArbiterApplication.make(services: f.services, configuration: f.m.app.configuration, logger: logger, checkFastPath: true)
+    }
+
+    /// A check request for `read` on `doc-1` as it goes on the wire, with `X-Request-Id`
+    /// when `id` is given.
+    static func wireCheck(token: String, id: String? = nil) -> String {
+        let json = String(decoding: json(["action": "read", "resource": ["type": "Document", "id": "doc-1"]]), as: UTF8.self)
+        return "POST \(CheckFastPath.path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n"
+            + "Content-Type: application/json\r\n\(id.map { "X-Request-Id: \($0)\r\n" } ?? "")"
+            + "Content-Length: \(json.utf8.count)\r\n\r\n\(json)"
+    }
+
     /// Tenant `acme` with its policies active and an administrator token already in the
     /// verifier's cache (the fast path only answers cached tokens).
     static func acmeWithCachedAdminToken() async throws -> (RuntimeFixture, String) {
@@ -267,9 +283,7 @@ import Glibc
     /// requests the fast path could answer behind it come back in the order sent.
     @Test func responsesKeepTheirOrderOnAConnection() async throws {
         let (f, admin) = try await Self.acmeWithCachedAdminToken()
-        var logger = Logger(label: "test")
-        logger.logLevel = .warning
-        let app = ArbiterApplication.make(services: f.services, configuration: f.m.app.configuration, logger: logger, checkFastPath: true)
+        let app = Self.fastPathApp(f)
         try await app.test(.live) { client in
             let port = try #require(client.port)
             func request(_ id: String, _ body: [String: Any]) -> String {
@@ -372,12 +386,8 @@ import Glibc
     /// starts right behind that head.
     @Test func aHeadAfterFastAnswersGetsNoBody() async throws {
         let (f, admin) = try await Self.acmeWithCachedAdminToken()
-        var logger = Logger(label: "test")
-        logger.logLevel = .warning
-        let app = ArbiterApplication.make(services: f.services, configuration: f.m.app.configuration, logger: logger, checkFastPath: true)
-        let json = String(decoding: Self.json(["action": "read", "resource": ["type": "Document", "id": "doc-1"]]), as: UTF8.self)
-        let check = "POST \(CheckFastPath.path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(admin)\r\n"
-            + "Content-Type: application/json\r\nContent-Length: \(json.utf8.count)\r\n\r\n\(json)"
+        let app = Self.fastPathApp(f)
+        let check = Self.wireCheck(token: admin)
         let head = "HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
         let before = CheckFastPath.answered.load(ordering: .relaxed)
         let received = try await app.test(.live) { client in
@@ -403,21 +413,14 @@ import Glibc
     /// side at once still gets every answer, then the connection's end.
     @Test func checksSentWithTheClientsCloseAreAllAnswered() async throws {
         let (f, admin) = try await Self.acmeWithCachedAdminToken()
-        var logger = Logger(label: "test")
-        logger.logLevel = .warning
-        let app = ArbiterApplication.make(services: f.services, configuration: f.m.app.configuration, logger: logger, checkFastPath: true)
-        let json = String(decoding: Self.json(["action": "read", "resource": ["type": "Document", "id": "doc-1"]]), as: UTF8.self)
-        let check: @Sendable (String) -> String = { id in
-            "POST \(CheckFastPath.path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(admin)\r\n"
-                + "Content-Type: application/json\r\nX-Request-Id: \(id)\r\nContent-Length: \(json.utf8.count)\r\n\r\n\(json)"
-        }
+        let app = Self.fastPathApp(f)
         let before = CheckFastPath.answered.load(ordering: .relaxed)
         try await app.test(.live) { client in
             let port = try #require(client.port)
             for round in 0..<5 {
                 let ids = (0..<3).map { "h\(round)-\($0)" }
                 let connection = try RawHTTP(port: port)
-                let wire = Array(ids.map(check).joined().utf8)
+                let wire = Array(ids.map { Self.wireCheck(token: admin, id: $0) }.joined().utf8)
                 let answers = try await RawHTTP.offPool { try connection.exchange(wire, responses: ids.count, thenCloseWrite: true) }
                 #expect(answers.map(\.status) == [200, 200, 200])
                 #expect(answers.map { $0.headers["x-request-id"] ?? "?" } == ids)
@@ -526,15 +529,13 @@ import Glibc
     /// a reached revision is answered here, counted once too.
     @Test func aRevisionNotReachedIsEvaluatedOnce() async throws {
         let (f, admin) = try await Self.acmeWithCachedAdminToken()
-        var logger = Logger(label: "test")
-        logger.logLevel = .warning
         let metrics = f.services.metrics
         @Sendable func evaluations() -> Int {
             let text = String(decoding: metrics.exposition(), as: UTF8.self)
             let line = text.split(separator: "\n").first { $0.hasPrefix(#"arbiter_evaluator_duration_seconds_count{route="check"}"#) }
             return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
         }
-        let app = ArbiterApplication.make(services: f.services, configuration: f.m.app.configuration, logger: logger, checkFastPath: true)
+        let app = Self.fastPathApp(f)
         try await app.test(.live) { client in
             func check(_ revision: String?) async throws -> (status: Int, body: String, fast: Bool) {
                 var object: [String: Any] = ["action": "read", "resource": ["type": "Document", "id": "doc-1"]]
