@@ -2,13 +2,15 @@
 # HTTP load benchmark of /api/runtime/authorization/check (issue 6), one command:
 #   Benchmarks/http-check/run.sh [bench.py options, e.g. --duration 10 --connections 1,16,64 --rounds 3]
 # Builds `arbiter` (release) and the reference servers of this folder (their own SwiftPM
-# package and .build, release), installs wrk if missing, then runs bench.py: raw SwiftNIO,
+# package and .build, release), after installing what is missing (the build's Debian
+# packages by scripts/install-deps.sh, as `make run` does, and wrk), then runs bench.py: raw SwiftNIO,
 # bare Hummingbird, Arbiter check and check-batch on scenario (b), on 127.0.0.1 only, and
 # prints a markdown table. Work files go to /tmp/arbiter-http-check (--out DIR to change).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 
+"$repo/scripts/install-deps.sh"
 if ! command -v wrk >/dev/null 2>&1; then
     echo "installing wrk" >&2
     sudo_cmd=""
