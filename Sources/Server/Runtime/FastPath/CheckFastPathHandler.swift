@@ -35,9 +35,7 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var state = State.idle
     /// Requests handed to the router whose response has not been written to its end.
     private var routerPending = 0
-    /// Answers written here since the last flush.
-    private var needsFlush = false
-    /// Whether a flush at the end of the event loop's tick is on its way.
+    /// Whether answers written here wait for the flush at the end of the loop's tick.
     private var flushScheduled = false
     /// Whether a request part went on to the router since the last read burst ended.
     private var forwarded = false
@@ -99,7 +97,7 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 context.write(wrapOutboundOut(.head(response)), promise: nil)
                 context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
                 context.write(wrapOutboundOut(.end(nil)), promise: nil)
-                needsFlush = true
+                scheduleFlush(context: context)
             } else {
                 release(head, held, context: context)
                 forward(data, context: context)
@@ -127,22 +125,6 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        // Flushed once the event loop has read every connection that was ready with this
-        // one (its tasks run after that): each flush is a socket write that wakes the
-        // client's thread, and writes back to back find a client already awake. At 64
-        // connections that raised checks per second by about a quarter (BENCHMARKS.md,
-        // "Answers flushed at the end of the event loop's tick").
-        if needsFlush {
-            needsFlush = false
-            if !flushScheduled {
-                flushScheduled = true
-                context.eventLoop.assumeIsolated().execute {
-                    guard self.flushScheduled else { return }
-                    self.flushScheduled = false
-                    context.flush()
-                }
-            }
-        }
         // A burst answered here whole leaves nothing for the handlers after this one: the
         // end of the burst would only travel through them to Hummingbird's async channel
         // handler, which delivers the reads it buffered (none). ≈2% of a check's server
@@ -153,12 +135,26 @@ final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
         }
     }
 
+    /// Flushes the answers once the event loop has read every connection that was ready
+    /// with this one (its tasks run after that), once per tick: each flush is a socket
+    /// write that wakes the client's thread, and writes back to back find a client already
+    /// awake. At 64 connections that raised checks per second by about a quarter
+    /// (BENCHMARKS.md, "Answers flushed at the end of the event loop's tick").
+    private func scheduleFlush(context: ChannelHandlerContext) {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        context.eventLoop.assumeIsolated().execute {
+            guard self.flushScheduled else { return }  // a close flushed already
+            self.flushScheduled = false
+            context.flush()
+        }
+    }
+
     /// A close in the same tick, before the deferred flush, would fail the answers written
     /// but not yet flushed: Hummingbird's connection-state handler closes a connection it
     /// sees idle when the server quiesces, and it never sees the requests answered here.
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
-        if needsFlush || flushScheduled {
-            needsFlush = false
+        if flushScheduled {
             flushScheduled = false
             context.flush()
         }
